@@ -1,0 +1,75 @@
+import { redirect } from "@remix-run/node";
+import { eq, sql } from "drizzle-orm";
+import { staffUsers, type StaffRole, type StaffUser } from "~db/schema";
+import { getDb, type Db } from "~db/client";
+import { recordAudit } from "~/audit/audit.server";
+import { forbidden } from "~/utils/responses.server";
+import { decoyPasswordHash, passwords } from "./crypto.server";
+import { consumeAll, resetRateLimit, rules } from "./rate-limit.server";
+import { createSession, readSessionToken, validateSessionToken, type StaffSession } from "./session.server";
+
+const rank: Record<StaffRole, number> = { viewer: 0, clerk: 1, admin: 2 };
+
+export function hasRole(user: Pick<StaffUser, "role">, atLeast: StaffRole) {
+  return rank[user.role] >= rank[atLeast];
+}
+
+export async function getStaffSession(request: Request): Promise<StaffSession | null> {
+  const token = await readSessionToken(request, "staff");
+  return token ? validateSessionToken(token, "staff") : null;
+}
+
+/**
+ * The one guard of every staff route: signed out goes to the staff sign-in page,
+ * signed in without the role gets 403.
+ */
+export async function requireStaff(request: Request, atLeast: StaffRole = "viewer"): Promise<StaffSession> {
+  const found = await getStaffSession(request);
+  if (!found) {
+    const url = new URL(request.url);
+    const back = url.pathname + url.search;
+    throw redirect(`/staff/sign-in?redirectTo=${encodeURIComponent(back)}`);
+  }
+  if (!hasRole(found.user, atLeast)) forbidden(`This needs the ${atLeast} role; you are signed in as ${found.user.role}.`);
+  return found;
+}
+
+export type StaffSignInResult =
+  | { ok: true; token: string; user: StaffUser }
+  | { ok: false; reason: "invalid" }
+  | { ok: false; reason: "rate_limited"; retryAfterSeconds: number };
+
+export async function signInStaff(
+  { email, password, ip, userAgent }: { email: string; password: string; ip: string; userAgent?: string | null },
+  db: Db = getDb(),
+): Promise<StaffSignInResult> {
+  const accountKey = `staff-sign-in:account:${email}`;
+  // Counted before the password is looked at: past the limit, the password is never checked.
+  const limit = await consumeAll(
+    [
+      [accountKey, rules.staffSignInPerAccount],
+      [`staff-sign-in:ip:${ip}`, rules.staffSignInPerIp],
+    ],
+    { db },
+  );
+  if (!limit.allowed) return { ok: false, reason: "rate_limited", retryAfterSeconds: limit.retryAfterSeconds };
+
+  const [user] = await db.select().from(staffUsers).where(eq(sql`lower(${staffUsers.email})`, email));
+  const valid = await passwords.verify(user?.passwordHash ?? (await decoyPasswordHash()), password);
+  if (!user || !valid || user.disabledAt) {
+    await recordAudit(
+      { actor: { type: "system", label: "sign-in" }, action: "staff.sign_in_failed", entityType: "staff_user", entityId: user?.id, ip },
+      db,
+    );
+    return { ok: false, reason: "invalid" };
+  }
+
+  await resetRateLimit(accountKey, db);
+  const { token } = await createSession({ audience: "staff", staffUserId: user.id }, { ip, userAgent }, db);
+  await db.update(staffUsers).set({ lastSignInAt: new Date() }).where(eq(staffUsers.id, user.id));
+  await recordAudit(
+    { actor: { type: "staff", id: user.id, label: user.email }, action: "staff.sign_in", entityType: "staff_user", entityId: user.id, ip },
+    db,
+  );
+  return { ok: true, token, user };
+}

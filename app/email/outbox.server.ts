@@ -1,0 +1,82 @@
+import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { emailOutbox } from "~db/schema";
+import { getDb, type Db } from "~db/client";
+import { getEnv } from "~/utils/env.server";
+import { renderEmail, type TemplateName, type TemplateProps } from "./templates.server";
+
+export type EnqueueEmail<N extends TemplateName> = {
+  template: N;
+  props: TemplateProps<N>;
+  to: string;
+  /** The cause's own key: enqueuing the same cause twice writes one message. */
+  dedupeKey: string;
+  customerId?: string | null;
+  metadata?: Record<string, unknown>;
+};
+
+/**
+ * Writes an email to the outbox. Call it with the transaction of the event that causes the
+ * email, so that the email exists exactly when the event does.
+ */
+export async function enqueueEmail<N extends TemplateName>(input: EnqueueEmail<N>, db: Db = getDb()) {
+  const rendered = await renderEmail(input.template, input.props);
+  const [row] = await db
+    .insert(emailOutbox)
+    .values({
+      dedupeKey: input.dedupeKey,
+      template: input.template,
+      toAddress: input.to,
+      fromAddress: getEnv().EMAIL_FROM,
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      customerId: input.customerId ?? null,
+      metadata: input.metadata ?? {},
+    })
+    .onConflictDoNothing({ target: emailOutbox.dedupeKey })
+    .returning({ id: emailOutbox.id });
+  return row?.id ?? null;
+}
+
+export const OUTBOX_PAGE_SIZE = 50;
+
+export async function listOutbox(
+  { to, before }: { to?: string; before?: Date } = {},
+  db: Db = getDb(),
+) {
+  return db
+    .select({
+      id: emailOutbox.id,
+      template: emailOutbox.template,
+      toAddress: emailOutbox.toAddress,
+      subject: emailOutbox.subject,
+      status: emailOutbox.status,
+      attempts: emailOutbox.attempts,
+      createdAt: emailOutbox.createdAt,
+      sentAt: emailOutbox.sentAt,
+      lastError: emailOutbox.lastError,
+    })
+    .from(emailOutbox)
+    .where(
+      and(
+        to ? sql`${emailOutbox.toAddress} ilike ${`%${to.replace(/[\\%_]/g, "\\$&")}%`}` : undefined,
+        before ? lt(emailOutbox.createdAt, before) : undefined,
+      ),
+    )
+    .orderBy(desc(emailOutbox.createdAt))
+    .limit(OUTBOX_PAGE_SIZE);
+}
+
+export async function getOutboxMessage(id: string, db: Db = getDb()) {
+  const [row] = await db.select().from(emailOutbox).where(eq(emailOutbox.id, id));
+  return row ?? null;
+}
+
+export async function countOutbox(db: Db = getDb()) {
+  const rows = await db
+    .select({ status: emailOutbox.status, n: sql<number>`count(*)::int` })
+    .from(emailOutbox)
+    .groupBy(emailOutbox.status);
+  const by = Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  return { pending: (by.pending ?? 0) + (by.sending ?? 0), kept: by.kept ?? 0, sent: by.sent ?? 0, failed: by.failed ?? 0 };
+}

@@ -1,0 +1,26 @@
+import { render } from "@react-email/render";
+import { createElement, type ComponentType } from "react";
+import ContactInvitationEmail, { contactInvitationSubject, type ContactInvitationEmailProps } from "~emails/contact-invitation";
+import SignInLinkEmail, { signInLinkSubject, type SignInLinkEmailProps } from "~emails/sign-in-link";
+
+type Template<P> = { component: ComponentType<P>; subject: (props: P) => string };
+
+function template<P>(component: ComponentType<P>, subject: (props: P) => string): Template<P> {
+  return { component, subject };
+}
+
+/** Every email Settle sends, by name; the name is stored with each outbox message. */
+export const templates = {
+  "sign-in-link": template<SignInLinkEmailProps>(SignInLinkEmail, signInLinkSubject),
+  "contact-invitation": template<ContactInvitationEmailProps>(ContactInvitationEmail, contactInvitationSubject),
+};
+
+export type TemplateName = keyof typeof templates;
+export type TemplateProps<N extends TemplateName> = (typeof templates)[N] extends Template<infer P> ? P : never;
+
+export async function renderEmail<N extends TemplateName>(name: N, props: TemplateProps<N>) {
+  const { component, subject } = templates[name] as unknown as Template<TemplateProps<N>>;
+  const element = createElement(component as ComponentType<object>, props as object);
+  const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
+  return { subject: subject(props), html, text };
+}

@@ -1,0 +1,40 @@
+import { deleteExpiredSessions } from "~/auth/session.server";
+import { deliverDueEmails, transportFromEnv } from "~/email/delivery.server";
+import type { Env } from "~/utils/env.server";
+
+type Job = { name: string; everyMs: number; run: () => Promise<unknown> };
+
+/**
+ * In-process periodic jobs. Each is safe on several instances at once (the outbox claims rows
+ * with SKIP LOCKED), and a run never overlaps the previous run of the same job.
+ */
+export function startBackgroundJobs(env: Env) {
+  const transport = transportFromEnv(env);
+  const jobs: Job[] = [
+    { name: "email delivery", everyMs: 3_000, run: () => deliverDueEmails({ transport }) },
+    { name: "expired sessions", everyMs: 60 * 60_000, run: () => deleteExpiredSessions() },
+  ];
+  const running = new Set<Promise<unknown>>();
+  const timers = jobs.map((job) => {
+    let busy = false;
+    const tick = () => {
+      if (busy) return;
+      busy = true;
+      const run = job
+        .run()
+        .catch((error) => console.error(`[job] ${job.name} failed:`, error))
+        .finally(() => {
+          busy = false;
+          running.delete(run);
+        });
+      running.add(run);
+    };
+    return [setTimeout(tick, 500), setInterval(tick, job.everyMs)];
+  });
+  return {
+    async stop() {
+      timers.flat().forEach(clearTimeout);
+      await Promise.allSettled([...running]);
+    },
+  };
+}

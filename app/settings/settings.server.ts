@@ -1,0 +1,51 @@
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { settings } from "~db/schema";
+import { getDb, type Db } from "~db/client";
+import { recordAudit, type Actor } from "~/audit/audit.server";
+
+export const companySettingsSchema = z.object({
+  companyName: z.string().trim().min(1, "Company name is required").max(120, "Company name must be at most 120 characters"),
+  supportEmail: z.email({ message: "Support email must be an email address" }).nullable(),
+  brandColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, "Brand colour must be a hex colour like #1f5fbf"),
+  logoUrl: z.url({ message: "Logo URL must be a URL" }).nullable(),
+});
+export type CompanySettings = z.infer<typeof companySettingsSchema>;
+
+type Settings = { company: CompanySettings };
+type SettingKey = keyof Settings;
+
+const definitions: { [K in SettingKey]: { schema: z.ZodType<Settings[K]>; defaults: Settings[K] } } = {
+  company: {
+    schema: companySettingsSchema,
+    defaults: { companyName: "Settle Demo Co.", supportEmail: null, brandColor: "#1f5fbf", logoUrl: null },
+  },
+};
+
+export async function getSetting<K extends SettingKey>(key: K, db: Db = getDb()): Promise<Settings[K]> {
+  const { schema, defaults } = definitions[key];
+  const [row] = await db.select().from(settings).where(eq(settings.key, key));
+  if (!row) return defaults;
+  // A stored value that no longer fits (an old shape) falls back to the defaults field by field.
+  const parsed = schema.safeParse({ ...defaults, ...(row.value as object) });
+  return parsed.success ? parsed.data : defaults;
+}
+
+export async function updateSetting<K extends SettingKey>(
+  key: K,
+  value: Settings[K],
+  actor: Extract<Actor, { type: "staff" }>,
+  db: Db = getDb(),
+) {
+  const next = definitions[key].schema.parse(value);
+  await db.transaction(async (tx) => {
+    const before = await getSetting(key, tx);
+    await tx
+      .insert(settings)
+      .values({ key, value: next, updatedBy: actor.id })
+      .onConflictDoUpdate({ target: settings.key, set: { value: next, updatedBy: actor.id, updatedAt: new Date() } });
+    await recordAudit({ actor, action: "settings.update", entityType: "setting", entityId: key, before, after: next }, tx);
+  });
+}
+
+export const getCompanySettings = (db?: Db) => getSetting("company", db);

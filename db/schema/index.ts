@@ -1,0 +1,6 @@
+export * from "./staff";
+export * from "./customers";
+export * from "./auth";
+export * from "./audit";
+export * from "./settings";
+export * from "./email";
