@@ -3,22 +3,10 @@ import { openConnection } from "~db/connection.server";
 import { migrate } from "~db/migrate";
 import { DEMO_PASSWORD, demoPortalEmail, demoStaff, isEmpty, seed } from "~db/seed";
 import { startBackgroundJobs } from "~/jobs/background.server";
-import { appUrl, EnvError, getEnv, isDemoProcessor } from "~/utils/env.server";
+import { appUrl, getEnvOrExit, isDemoProcessor } from "~/utils/env.server";
 import { createApp } from "./app";
 
-function loadEnv() {
-  try {
-    return getEnv();
-  } catch (error) {
-    if (error instanceof EnvError) {
-      console.error(`Settle cannot start. ${error.message}`);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
-
-const env = loadEnv();
+const env = getEnvOrExit();
 const connection = openConnection(env);
 await migrate(connection);
 

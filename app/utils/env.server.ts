@@ -75,3 +75,16 @@ export function appUrl(env: Env = getEnv()): string {
 }
 
 export const isDemoProcessor = (env: Env = getEnv()) => env.STRIPE_SECRET_KEY === undefined;
+
+/** For entry points (server, worker, scripts): a bad environment ends the process with the reason. */
+export function getEnvOrExit(): Env {
+  try {
+    return getEnv();
+  } catch (error) {
+    if (error instanceof EnvError) {
+      console.error(`Settle cannot start. ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
