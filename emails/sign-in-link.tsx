@@ -1,5 +1,5 @@
 import { Button, Link, Section, Text } from "@react-email/components";
-import { buttonStyle, EmailLayout, paragraph, previewBrand, type Brand } from "./components/layout";
+import { buttonStyle, EmailLayout, paragraph, previewBrand, type Brand } from "./_components/layout";
 
 export type SignInLinkEmailProps = { brand: Brand; name: string; url: string; expiresInMinutes: number };
 

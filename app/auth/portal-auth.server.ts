@@ -7,8 +7,9 @@ import { enqueueEmail } from "~/email/outbox.server";
 import { getCompanySettings } from "~/settings/settings.server";
 import { appUrl } from "~/utils/env.server";
 import { INVITATION_DAYS, SIGN_IN_LINK_MINUTES } from "./constants";
-import { decoyPasswordHash, generateToken, hashToken, passwords } from "./crypto.server";
-import { consumeAll, resetRateLimit, rules } from "./rate-limit.server";
+import { generateToken, hashToken, passwords } from "./crypto.server";
+import { checkPassword } from "./password-sign-in.server";
+import { consumeAll, rules } from "./rate-limit.server";
 import { createSession, readSessionToken, validateSessionToken, type PortalSession } from "./session.server";
 
 
@@ -128,21 +129,20 @@ export async function signInPortalWithPassword(
   { email, password, ip, userAgent }: { email: string; password: string; ip: string; userAgent?: string | null },
   db: Db = getDb(),
 ): Promise<PortalPasswordResult> {
-  const accountKey = `portal-sign-in:account:${email}`;
-  const limit = await consumeAll(
-    [
-      [accountKey, rules.portalSignInPerAccount],
-      [`portal-sign-in:ip:${ip}`, rules.portalSignInPerIp],
-    ],
-    { db },
+  const checked = await checkPassword(
+    {
+      scope: "portal-sign-in",
+      email,
+      password,
+      ip,
+      perAccount: rules.portalSignInPerAccount,
+      perIp: rules.portalSignInPerIp,
+      findUser: () => findPortalUserByEmail(email, db),
+    },
+    db,
   );
-  if (!limit.allowed) return { ok: false, reason: "rate_limited", retryAfterSeconds: limit.retryAfterSeconds };
-
-  const user = await findPortalUserByEmail(email, db);
-  const valid = await passwords.verify(user?.passwordHash ?? (await decoyPasswordHash()), password);
-  if (!user || !user.passwordHash || !valid || user.disabledAt) return { ok: false, reason: "invalid" };
-
-  await resetRateLimit(accountKey, db);
+  if (!checked.ok) return checked;
+  const { user } = checked;
   const { token } = await createSession({ audience: "portal", portalUserId: user.id }, { ip, userAgent }, db);
   await db.update(portalUsers).set({ lastSignInAt: new Date() }).where(eq(portalUsers.id, user.id));
   await recordAudit(

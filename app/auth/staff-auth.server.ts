@@ -4,8 +4,8 @@ import { staffUsers, type StaffRole, type StaffUser } from "~db/schema";
 import { getDb, type Db } from "~db/client";
 import { recordAudit } from "~/audit/audit.server";
 import { forbidden } from "~/utils/responses.server";
-import { decoyPasswordHash, passwords } from "./crypto.server";
-import { consumeAll, resetRateLimit, rules } from "./rate-limit.server";
+import { checkPassword } from "./password-sign-in.server";
+import { rules } from "./rate-limit.server";
 import { createSession, readSessionToken, validateSessionToken, type StaffSession } from "./session.server";
 
 const rank: Record<StaffRole, number> = { viewer: 0, clerk: 1, admin: 2 };
@@ -43,28 +43,25 @@ export async function signInStaff(
   { email, password, ip, userAgent }: { email: string; password: string; ip: string; userAgent?: string | null },
   db: Db = getDb(),
 ): Promise<StaffSignInResult> {
-  const accountKey = `staff-sign-in:account:${email}`;
-  // Counted before the password is looked at: past the limit, the password is never checked.
-  const limit = await consumeAll(
-    [
-      [accountKey, rules.staffSignInPerAccount],
-      [`staff-sign-in:ip:${ip}`, rules.staffSignInPerIp],
-    ],
-    { db },
+  const checked = await checkPassword(
+    {
+      scope: "staff-sign-in",
+      email,
+      password,
+      ip,
+      perAccount: rules.staffSignInPerAccount,
+      perIp: rules.staffSignInPerIp,
+      findUser: async () => (await db.select().from(staffUsers).where(eq(sql`lower(${staffUsers.email})`, email)))[0] ?? null,
+    },
+    db,
   );
-  if (!limit.allowed) return { ok: false, reason: "rate_limited", retryAfterSeconds: limit.retryAfterSeconds };
-
-  const [user] = await db.select().from(staffUsers).where(eq(sql`lower(${staffUsers.email})`, email));
-  const valid = await passwords.verify(user?.passwordHash ?? (await decoyPasswordHash()), password);
-  if (!user || !valid || user.disabledAt) {
-    await recordAudit(
-      { actor: { type: "system", label: "sign-in" }, action: "staff.sign_in_failed", entityType: "staff_user", entityId: user?.id, ip },
-      db,
-    );
-    return { ok: false, reason: "invalid" };
+  if (!checked.ok) {
+    if (checked.reason === "invalid") {
+      await recordAudit({ actor: { type: "system", label: "sign-in" }, action: "staff.sign_in_failed", entityType: "staff_user", after: { email }, ip }, db);
+    }
+    return checked;
   }
-
-  await resetRateLimit(accountKey, db);
+  const { user } = checked;
   const { token } = await createSession({ audience: "staff", staffUserId: user.id }, { ip, userAgent }, db);
   await db.update(staffUsers).set({ lastSignInAt: new Date() }).where(eq(staffUsers.id, user.id));
   await recordAudit(

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { SearchForm } from "~/components/search-form";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { requireStaff } from "~/auth/staff-auth.server";
@@ -30,17 +31,7 @@ export default function CustomerList() {
           <p>Accounts, their terms and who collects them.</p>
         </div>
       </header>
-      <Form method="get" className="toolbar" role="search">
-        <div className="field">
-          <label htmlFor="customer-search" className="visually-hidden">
-            Search customers
-          </label>
-          <input id="customer-search" type="search" name="q" defaultValue={q} placeholder="Name, account number or email" />
-        </div>
-        <button type="submit" className="button secondary">
-          Search
-        </button>
-      </Form>
+      <SearchForm name="q" label="Search customers" placeholder="Name, account number or email" defaultValue={q} />
       <div className="card table-wrap" style={{ padding: 0 }}>
         <table>
           <thead>

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { SearchForm } from "~/components/search-form";
 import { z } from "zod";
 import { requireStaff } from "~/auth/staff-auth.server";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
@@ -43,17 +44,7 @@ export default function Outbox() {
           </p>
         </div>
       </header>
-      <Form method="get" className="toolbar" role="search">
-        <div className="field">
-          <label htmlFor="outbox-to" className="visually-hidden">
-            Recipient
-          </label>
-          <input id="outbox-to" type="search" name="to" defaultValue={to} placeholder="Recipient email" />
-        </div>
-        <button type="submit" className="button secondary">
-          Filter
-        </button>
-      </Form>
+      <SearchForm name="to" label="Recipient" placeholder="Recipient email" defaultValue={to} button="Filter" />
       <div className="card table-wrap" style={{ padding: 0 }}>
         <table>
           <thead>

@@ -1,7 +1,5 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { recordAudit } from "~/audit/audit.server";
-import { clearSessionCookie, invalidateAllSessions, invalidateSession } from "~/auth/session.server";
-import { getStaffSession } from "~/auth/staff-auth.server";
+import { signOut } from "~/auth/sign-out.server";
 import { clientIp } from "~/utils/responses.server";
 
 export async function loader() {
@@ -9,18 +7,5 @@ export async function loader() {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const found = await getStaffSession(request);
-  const everywhere = (await request.formData()).get("scope") === "everywhere";
-  if (found) {
-    if (everywhere) await invalidateAllSessions({ audience: "staff", staffUserId: found.user.id });
-    else await invalidateSession(found.session.id);
-    await recordAudit({
-      actor: { type: "staff", id: found.user.id, label: found.user.email },
-      action: everywhere ? "staff.sign_out_everywhere" : "staff.sign_out",
-      entityType: "staff_user",
-      entityId: found.user.id,
-      ip: clientIp(context),
-    });
-  }
-  throw redirect("/staff/sign-in", { headers: { "Set-Cookie": await clearSessionCookie("staff") } });
+  return signOut({ request, audience: "staff", ip: clientIp(context) });
 }

@@ -89,7 +89,8 @@ describe("delivery through Resend (local fake, real SDK)", () => {
   it("resends with the same key after a worker died mid-send, so the recipient gets it once", async () => {
     const id = await enqueueSignIn("cause-1");
     // A worker claimed the message and the provider accepted it, then the process died before marking it sent.
-    await transport.kind === "send" && transport.send((await getDb().select().from(emailOutbox))[0]!, `settle-outbox-${id}`);
+    if (transport.kind !== "send") throw new Error("expected a sending transport");
+    await transport.send((await getDb().select().from(emailOutbox))[0]!, `settle-outbox-${id}`);
     await getDb()
       .update(emailOutbox)
       .set({ status: "sending", attempts: 1, lockedUntil: new Date(Date.now() - 1000) })
