@@ -76,7 +76,7 @@ export function demoCustomers() {
   const pick = <T,>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
   return companyStems.map((stem, index) => {
     const place = index === 0 ? places[0] : pick(places);
-    const suffix = place.country === "NL" ? "B.V." : pick(legalSuffixes);
+    const suffix = index === 0 ? "Ltd" : place.country === "NL" ? "B.V." : pick(legalSuffixes);
     const domain = `${slug(stem).split("-").slice(0, 2).join("-")}.example`;
     const contactCount = 1 + Math.floor(random() * 3);
     const contacts = Array.from({ length: contactCount }, (_, i) => {

@@ -33,7 +33,7 @@ export default function PortalHome() {
       <header className="page-header">
         <div>
           <h1>Hello, {firstName}</h1>
-          <p>This is the billing account of {customer.name}.</p>
+          <p>Billing account of {customer.name}</p>
         </div>
       </header>
       <section className="card" aria-labelledby="account-heading">
