@@ -5,7 +5,7 @@ import * as portalAccount from "~/routes/portal.account";
 import * as portalHome from "~/routes/portal._index";
 import * as portalLayout from "~/routes/portal";
 import * as portalSignIn from "~/routes/portal_.sign-in";
-import * as redeemLink from "~/routes/portal_.sign-in.link";
+import * as redeemLink from "~/routes/portal_.sign-in_.link";
 import * as staffAudit from "~/routes/staff.audit";
 import * as customerPage from "~/routes/staff.customers.$customerId";
 import * as customerList from "~/routes/staff.customers._index";
