@@ -8,7 +8,9 @@ if (!executablePath) throw new Error(chromiumMissingMessage);
 
 // The app under test is the production build on a database of its own: PGlite in tests/.tmp,
 // or the server database named by TEST_DATABASE_URL (reset first by tests/e2e/reset-db.ts).
-const database = process.env.TEST_DATABASE_URL ? { DATABASE_URL: process.env.TEST_DATABASE_URL } : { PGLITE_DIR: "tests/.tmp/e2e-pglite" };
+const database: Record<string, string> = process.env.TEST_DATABASE_URL
+  ? { DATABASE_URL: process.env.TEST_DATABASE_URL }
+  : { PGLITE_DIR: "tests/.tmp/e2e-pglite" };
 
 export default defineConfig({
   testDir: "tests/e2e",

@@ -1,7 +1,7 @@
 // Remix's options live here; vite.config.ts passes them to the Remix Vite plugin.
+// Routes are listed by app/routes.ts (flat routes), as future.v3_routeConfig asks.
 /** @type {import('@remix-run/dev').VitePluginConfig} */
 export default {
-  ignoredRouteFiles: ["**/*.test.*", "**/*.server.test.*"],
   serverModuleFormat: "esm",
   future: {
     v3_fetcherPersist: true,
@@ -9,6 +9,6 @@ export default {
     v3_throwAbortReason: true,
     v3_singleFetch: true,
     v3_lazyRouteDiscovery: true,
-    v3_routeConfig: false,
+    v3_routeConfig: true,
   },
 };

@@ -1,4 +1,4 @@
-import { count } from "drizzle-orm";
+import { count, eq } from "drizzle-orm";
 import { passwords } from "~/auth/crypto.server";
 import type { Db } from "./client";
 import { customers, portalUsers, settings, staffUsers } from "./schema";
@@ -109,6 +109,12 @@ export function demoCustomers() {
       contacts,
     };
   });
+}
+
+/** True when the demo sign-ins exist here (so start-up may print them). */
+export async function hasDemoData(db: Db) {
+  const [row] = await db.select({ value: count() }).from(staffUsers).where(eq(staffUsers.email, demoStaff[0].email));
+  return (row?.value ?? 0) > 0;
 }
 
 export async function isEmpty(db: Db) {

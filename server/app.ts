@@ -26,7 +26,7 @@ export function createApp({
 }) {
   const app = express();
   app.disable("x-powered-by");
-  if (env.TRUST_PROXY) app.set("trust proxy", true);
+  if (env.TRUST_PROXY > 0) app.set("trust proxy", env.TRUST_PROXY);
 
   app.get("/healthz", async (_req, res) => {
     try {

@@ -1,7 +1,7 @@
 import type { ServerBuild } from "@remix-run/node";
 import { openConnection } from "~db/connection.server";
 import { migrate } from "~db/migrate";
-import { DEMO_PASSWORD, demoPortalEmail, demoStaff, isEmpty, seed } from "~db/seed";
+import { DEMO_PASSWORD, demoPortalEmail, demoStaff, hasDemoData, isEmpty, seed } from "~db/seed";
 import { startBackgroundJobs } from "~/jobs/background.server";
 import { appUrl, getEnvOrExit, isDemoProcessor } from "~/utils/env.server";
 import { createApp } from "./app";
@@ -19,6 +19,8 @@ if (env.SEED_ON_EMPTY && (await isEmpty(connection.db))) {
     }
   });
 }
+
+const showDemoSignIns = await hasDemoData(connection.db);
 
 const vite =
   env.NODE_ENV === "production"
@@ -39,13 +41,16 @@ const server = app.listen(env.PORT, env.HOST, () => {
     `Settle is running at ${url}  (${env.NODE_ENV}, database: ${connection.kind === "pglite" ? `embedded PGlite in ${env.PGLITE_DIR}` : "PostgreSQL"})`,
     `Payments: ${isDemoProcessor(env) ? "DEMO processor (no Stripe keys set)" : "Stripe"} · Email: ${env.RESEND_API_KEY ? "Resend" : `kept in the outbox, readable at ${url}/staff/outbox`}`,
   ];
-  if (env.SEED_ON_EMPTY) {
+  if (showDemoSignIns) {
     lines.push(
       "",
       `Demo sign-ins${seeded ? " (demo data created just now)" : ""}; every password is "${DEMO_PASSWORD}":`,
       ...demoStaff.map((s) => `  staff   ${s.role.padEnd(6)}  ${s.email.padEnd(30)} ${url}/staff/sign-in`),
       `  portal  contact ${demoPortalEmail.padEnd(30)} ${url}/portal/sign-in  (or ask for a link: it lands in the outbox)`,
     );
+  }
+  if (!showDemoSignIns && seeded === false && env.SEED_ON_EMPTY === false) {
+    lines.push("", "No demo data (SEED_ON_EMPTY is off). Create the first admin with: npm run staff:create -- --email you@example.com --name \"Your Name\" --role admin");
   }
   console.log(lines.join("\n") + "\n");
 });

@@ -54,7 +54,22 @@ export type LinkRequestResult = { ok: true } | { ok: false; reason: "rate_limite
  * Emails a sign-in link if the address belongs to an active contact. The answer is the same
  * whether it does or not, so the form cannot be used to find out who is a customer.
  */
-export async function requestSignInLink({ email, ip }: { email: string; ip: string }, db: Db = getDb()): Promise<LinkRequestResult> {
+export async function requestSignInLink(input: { email: string; ip: string }, db: Db = getDb()): Promise<LinkRequestResult> {
+  // Known and unknown addresses take the same time to answer, so timing does not tell them apart.
+  return takingAtLeast(LINK_REQUEST_MIN_MS, () => sendSignInLink(input, db));
+}
+
+const LINK_REQUEST_MIN_MS = 400;
+
+async function takingAtLeast<T>(ms: number, run: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  const result = await run();
+  const left = ms - (Date.now() - started);
+  if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+  return result;
+}
+
+async function sendSignInLink({ email, ip }: { email: string; ip: string }, db: Db): Promise<LinkRequestResult> {
   const limit = await consumeAll(
     [
       [`sign-in-link:account:${email}`, rules.signInLinkPerAccount],

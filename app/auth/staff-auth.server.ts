@@ -4,15 +4,11 @@ import { staffUsers, type StaffRole, type StaffUser } from "~db/schema";
 import { getDb, type Db } from "~db/client";
 import { recordAudit } from "~/audit/audit.server";
 import { forbidden } from "~/utils/responses.server";
+import { hasRole } from "./roles";
 import { checkPassword } from "./password-sign-in.server";
 import { rules } from "./rate-limit.server";
 import { createSession, readSessionToken, validateSessionToken, type StaffSession } from "./session.server";
 
-const rank: Record<StaffRole, number> = { viewer: 0, clerk: 1, admin: 2 };
-
-export function hasRole(user: Pick<StaffUser, "role">, atLeast: StaffRole) {
-  return rank[user.role] >= rank[atLeast];
-}
 
 export async function getStaffSession(request: Request): Promise<StaffSession | null> {
   const token = await readSessionToken(request, "staff");

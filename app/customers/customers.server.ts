@@ -24,6 +24,8 @@ export async function listCustomers(
       email: customers.email,
       currency: customers.currency,
       paymentTermsDays: customers.paymentTermsDays,
+      earlyDiscountBps: customers.earlyDiscountBps,
+      earlyDiscountDays: customers.earlyDiscountDays,
       creditHold: customers.creditHold,
       status: customers.status,
       collectorName: staffUsers.name,

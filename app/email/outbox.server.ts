@@ -1,6 +1,7 @@
 import { and, desc, eq, lt, sql } from "drizzle-orm";
-import { emailOutbox } from "~db/schema";
+import { emailOutbox, type StaffUser } from "~db/schema";
 import { getDb, type Db } from "~db/client";
+import { hasRole } from "~/auth/roles";
 import { getEnv } from "~/utils/env.server";
 import { renderEmail, type TemplateName, type TemplateProps } from "./templates.server";
 
@@ -67,9 +68,15 @@ export async function listOutbox(
     .limit(OUTBOX_PAGE_SIZE);
 }
 
-export async function getOutboxMessage(id: string, db: Db = getDb()) {
+// Their body is a working sign-in link: reading it is signing in as the customer (ADR 007).
+const SIGN_IN_TEMPLATES = new Set<string>(["sign-in-link", "contact-invitation"] satisfies TemplateName[]);
+
+/** One message as a staff member may see it: sign-in emails are readable by admins only. */
+export async function getOutboxMessage({ id, reader }: { id: string; reader: Pick<StaffUser, "role"> }, db: Db = getDb()) {
   const [row] = await db.select().from(emailOutbox).where(eq(emailOutbox.id, id));
-  return row ?? null;
+  if (!row) return null;
+  if (SIGN_IN_TEMPLATES.has(row.template) && !hasRole(reader, "admin")) return { ...row, html: "", text: "", redacted: true };
+  return { ...row, redacted: false };
 }
 
 export async function countOutbox(db: Db = getDb()) {

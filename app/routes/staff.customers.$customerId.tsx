@@ -3,12 +3,13 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { listAudit } from "~/audit/audit.server";
 import { inviteContact } from "~/auth/invitations.server";
-import { hasRole, requireStaff } from "~/auth/staff-auth.server";
+import { hasRole } from "~/auth/roles";
+import { requireStaff } from "~/auth/staff-auth.server";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormAlert, SubmitButton } from "~/components/forms";
 import { getCustomer, listContacts } from "~/customers/customers.server";
 import { DomainError } from "~/utils/errors";
-import { formatDateTime, formatMinor } from "~/utils/format";
+import { formatAddress, formatDateTime, formatMinor, formatTerms } from "~/utils/format";
 import { clientIp, invariantResponse } from "~/utils/responses.server";
 import { emailSchema, parseForm } from "~/utils/validation";
 
@@ -53,9 +54,7 @@ export default function CustomerPage() {
   const { customer, collectorName, contacts, activity, canInvite } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const errors: Record<string, string | undefined> = actionData?.errors ?? {};
-  const address = [customer.addressLine1, customer.addressLine2, [customer.postalCode, customer.city].filter(Boolean).join(" "), customer.region, customer.country]
-    .filter(Boolean)
-    .join(", ");
+  const address = formatAddress(customer);
   return (
     <>
       <header className="page-header">
@@ -81,9 +80,7 @@ export default function CustomerPage() {
           <dd>{customer.currency}</dd>
           <dt>Terms</dt>
           <dd>
-            {customer.earlyDiscountBps > 0
-              ? `${customer.earlyDiscountBps / 100}/${customer.earlyDiscountDays} net ${customer.paymentTermsDays}`
-              : `Net ${customer.paymentTermsDays}`}
+            {formatTerms(customer)}
           </dd>
           <dt>Credit limit</dt>
           <dd>{customer.creditLimitMinor === null ? "None" : formatMinor(customer.creditLimitMinor, customer.currency)}</dd>

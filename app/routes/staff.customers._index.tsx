@@ -5,6 +5,7 @@ import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { requireStaff } from "~/auth/staff-auth.server";
 import { listCustomers } from "~/customers/customers.server";
+import { formatTerms } from "~/utils/format";
 
 export const meta: MetaFunction = () => [{ title: "Customers · Settle back office" }];
 
@@ -58,7 +59,7 @@ export default function CustomerList() {
                     <Link to={`/staff/customers/${c.id}`}>{c.accountNumber}</Link>
                   </td>
                   <td>{c.name}</td>
-                  <td>Net {c.paymentTermsDays}</td>
+                  <td>{formatTerms(c)}</td>
                   <td>{c.currency}</td>
                   <td>{c.collectorName ?? <span className="muted">Unassigned</span>}</td>
                   <td>

@@ -10,10 +10,10 @@ import { invariantResponse } from "~/utils/responses.server";
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.message.subject ?? "Email"} · Outbox` }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  await requireStaff(request, "viewer");
+  const { user } = await requireStaff(request, "viewer");
   const id = z.uuid().safeParse(params.messageId);
   invariantResponse(id.success, "Email not found");
-  const message = await getOutboxMessage(id.data);
+  const message = await getOutboxMessage({ id: id.data, reader: user });
   invariantResponse(message, "Email not found");
   return { message };
 }
@@ -51,17 +51,25 @@ export default function OutboxMessage() {
           ) : null}
         </dl>
       </section>
-      <section className="card" aria-labelledby="html-heading">
-        <h2 id="html-heading">As the recipient sees it</h2>
-        {/* sandbox without allow-scripts: the email's HTML can show, never run. */}
-        <iframe className="email-frame" title={`Email: ${message.subject}`} sandbox="allow-popups" srcDoc={message.html} />
-      </section>
-      <section className="card" aria-labelledby="text-heading">
-        <h2 id="text-heading">Plain-text part</h2>
-        <pre className="plain" data-testid="email-text">
-          {message.text}
-        </pre>
-      </section>
+      {message.redacted ? (
+        <section className="card">
+          <p className="muted">This email holds a working sign-in link for the customer, so only admins can open it.</p>
+        </section>
+      ) : (
+        <>
+          <section className="card" aria-labelledby="html-heading">
+            <h2 id="html-heading">As the recipient sees it</h2>
+            {/* sandbox without allow-scripts: the email's HTML can show, never run. */}
+            <iframe className="email-frame" title={`Email: ${message.subject}`} sandbox="allow-popups" srcDoc={message.html} />
+          </section>
+          <section className="card" aria-labelledby="text-heading">
+            <h2 id="text-heading">Plain-text part</h2>
+            <pre className="plain" data-testid="email-text">
+              {message.text}
+            </pre>
+          </section>
+        </>
+      )}
     </>
   );
 }

@@ -2,7 +2,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, Outlet, useLoaderData } from "@remix-run/react";
 import { NavList, type NavItem } from "~/components/nav";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { hasRole, requireStaff } from "~/auth/staff-auth.server";
+import { hasRole } from "~/auth/roles";
+import { requireStaff } from "~/auth/staff-auth.server";
 import { isDemoProcessor } from "~/utils/env.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {

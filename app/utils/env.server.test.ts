@@ -4,7 +4,7 @@ import { EnvError, parseEnv } from "./env.server";
 describe("environment", () => {
   it("starts with nothing set: port 3000, PGlite, demo processor, kept emails", () => {
     const env = parseEnv({});
-    expect(env).toMatchObject({ PORT: 3000, PGLITE_DIR: ".data/pglite", SEED_ON_EMPTY: true, RUN_WORKER: true });
+    expect(env).toMatchObject({ PORT: 3000, PGLITE_DIR: ".data/pglite", SEED_ON_EMPTY: true, RUN_WORKER: true, TRUST_PROXY: 0 });
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.STRIPE_SECRET_KEY).toBeUndefined();
     expect(env.RESEND_API_KEY).toBeUndefined();
@@ -29,6 +29,18 @@ describe("environment", () => {
     expect(() => parseEnv({ STRIPE_SECRET_KEY: "sk_test_x" })).toThrowError(/STRIPE_PUBLISHABLE_KEY: is required when STRIPE_SECRET_KEY is set/);
     expect(() => parseEnv({ STRIPE_SECRET_KEY: "sk_test_x", STRIPE_PUBLISHABLE_KEY: "pk_test_x" })).toThrowError(/STRIPE_WEBHOOK_SECRET/);
     expect(parseEnv({ STRIPE_SECRET_KEY: "sk", STRIPE_PUBLISHABLE_KEY: "pk", STRIPE_WEBHOOK_SECRET: "whsec" }).STRIPE_SECRET_KEY).toBe("sk");
+  });
+
+  it("seeds demo data by default on the embedded database only", () => {
+    expect(parseEnv({}).SEED_ON_EMPTY).toBe(true);
+    expect(parseEnv({ DATABASE_URL: "postgres://u@h/d" }).SEED_ON_EMPTY).toBe(false);
+    expect(parseEnv({ DATABASE_URL: "postgres://u@h/d", SEED_ON_EMPTY: "true" }).SEED_ON_EMPTY).toBe(true);
+  });
+
+  it("trusts a counted number of proxies, not any", () => {
+    expect(parseEnv({}).TRUST_PROXY).toBe(0);
+    expect(parseEnv({ TRUST_PROXY: "1" }).TRUST_PROXY).toBe(1);
+    expect(() => parseEnv({ TRUST_PROXY: "true" })).toThrowError(/TRUST_PROXY: must be the number of proxies/);
   });
 
   it("treats an empty DATABASE_URL as unset", () => {

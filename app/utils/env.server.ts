@@ -25,9 +25,16 @@ export const envSchema = z
     DATABASE_URL: postgresUrl.optional().or(z.literal("").transform(() => undefined)),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     PGLITE_DIR: z.string().default(".data/pglite"),
-    SEED_ON_EMPTY: booleanFlag.default(true),
+    // Unset: demo data on the embedded database only, never by surprise on a real server.
+    SEED_ON_EMPTY: booleanFlag.optional(),
     RUN_WORKER: booleanFlag.default(true),
-    TRUST_PROXY: booleanFlag.default(false),
+    // How many proxies in front of Settle set X-Forwarded-For; trusting more lets clients forge their address.
+    TRUST_PROXY: z.coerce
+      .number({ message: "must be the number of proxies in front of Settle (0 when none)" })
+      .int("must be the number of proxies in front of Settle (0 when none)")
+      .min(0, "must be the number of proxies in front of Settle (0 when none)")
+      .max(10, "must be at most 10")
+      .default(0),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
     LOG_REQUESTS: booleanFlag.default(true),
     STRIPE_SECRET_KEY: optionalString,
@@ -45,10 +52,11 @@ export const envSchema = z
         ctx.addIssue({ code: "custom", path: [key], message: `is required when ${set.join(", ")} is set` });
       }
     }
-    if (env.NODE_ENV === "production" && env.APP_URL === undefined && env.TRUST_PROXY) {
+    if (env.NODE_ENV === "production" && env.APP_URL === undefined && env.TRUST_PROXY > 0) {
       ctx.addIssue({ code: "custom", path: ["APP_URL"], message: "is required behind a proxy" });
     }
-  });
+  })
+  .transform((env) => ({ ...env, SEED_ON_EMPTY: env.SEED_ON_EMPTY ?? env.DATABASE_URL === undefined }));
 
 export type Env = z.infer<typeof envSchema>;
 

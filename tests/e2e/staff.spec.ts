@@ -70,5 +70,6 @@ test("the demo password is the one printed for every demo sign-in", async ({ pag
     await signInStaff(page, email, DEMO_PASSWORD);
     await expect(page).toHaveURL(/\/staff$/);
     await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await expect(page).toHaveURL(/\/staff\/sign-in$/);
   }
 });

@@ -10,6 +10,7 @@ import * as staffAudit from "~/routes/staff.audit";
 import * as customerPage from "~/routes/staff.customers.$customerId";
 import * as customerList from "~/routes/staff.customers._index";
 import * as staffOutbox from "~/routes/staff.outbox._index";
+import * as outboxMessage from "~/routes/staff.outbox.$messageId";
 import * as staffSettings from "~/routes/staff.settings";
 import * as staffLayout from "~/routes/staff";
 import * as staffSignIn from "~/routes/staff_.sign-in";
@@ -172,5 +173,24 @@ describe("a portal user sees only their own customer", () => {
     for (const route of [() => customerList.loader(args(get("/staff/customers", cookie))), () => staffOutbox.loader(args(get("/staff/outbox", cookie)))]) {
       expect((await outcome(route)).status).toBe(302);
     }
+  });
+});
+
+describe("the outbox", () => {
+  it("shows sign-in emails to admins only, since their link signs in as the customer", async () => {
+    const customer = await createCustomer();
+    await createContact({ customerId: customer.id, email: "dana@acme.example" });
+    await portalSignIn.action(args(post("/portal/sign-in", { intent: "link", email: "dana@acme.example" })));
+    const [message] = await getDb().select().from(emailOutbox);
+    const params = { messageId: message!.id };
+    for (const role of ["viewer", "clerk"] as const) {
+      const cookie = await cookieFor({ audience: "staff", staffUserId: (await createStaff({ role })).id });
+      const seen = await outcome(() => outboxMessage.loader(args(get(`/staff/outbox/${message!.id}`, cookie), params)));
+      expect(seen).toMatchObject({ status: 200, data: { message: { redacted: true, text: "", html: "" } } });
+      expect(JSON.stringify(seen.data)).not.toContain("token=");
+    }
+    const admin = await cookieFor({ audience: "staff", staffUserId: (await createStaff({ role: "admin" })).id });
+    const full = await outcome(() => outboxMessage.loader(args(get(`/staff/outbox/${message!.id}`, admin), params)));
+    expect(full).toMatchObject({ status: 200, data: { message: { redacted: false, text: expect.stringContaining("token=") } } });
   });
 });
