@@ -1,6 +1,7 @@
 import { render } from "@react-email/render";
 import { createElement, type ComponentType } from "react";
 import ContactInvitationEmail, { contactInvitationSubject, type ContactInvitationEmailProps } from "~emails/contact-invitation";
+import InvoiceIssuedEmail, { invoiceIssuedSubject, type InvoiceIssuedEmailProps } from "~emails/invoice-issued";
 import SignInLinkEmail, { signInLinkSubject, type SignInLinkEmailProps } from "~emails/sign-in-link";
 
 type Template<P> = { component: ComponentType<P>; subject: (props: P) => string };
@@ -13,6 +14,7 @@ function template<P>(component: ComponentType<P>, subject: (props: P) => string)
 export const templates = {
   "sign-in-link": template<SignInLinkEmailProps>(SignInLinkEmail, signInLinkSubject),
   "contact-invitation": template<ContactInvitationEmailProps>(ContactInvitationEmail, contactInvitationSubject),
+  "invoice-issued": template<InvoiceIssuedEmailProps>(InvoiceIssuedEmail, invoiceIssuedSubject),
 };
 
 export type TemplateName = keyof typeof templates;

@@ -12,13 +12,27 @@ export const companySettingsSchema = z.object({
 });
 export type CompanySettings = z.infer<typeof companySettingsSchema>;
 
-type Settings = { company: CompanySettings };
+export const ledgerSettingsSchema = z.object({
+  // Whole units of the invoice's currency (500 means $500.00 or ¥500); above it a write-off waits for an admin.
+  writeOffApprovalAbove: z.coerce
+    .number({ message: "Write-off approval threshold must be a number" })
+    .int("Write-off approval threshold must be a whole number")
+    .min(0, "Write-off approval threshold cannot be negative")
+    .max(1_000_000_000, "Write-off approval threshold is too large"),
+});
+export type LedgerSettings = z.infer<typeof ledgerSettingsSchema>;
+
+type Settings = { company: CompanySettings; ledger: LedgerSettings };
 type SettingKey = keyof Settings;
 
 const definitions: { [K in SettingKey]: { schema: z.ZodType<Settings[K]>; defaults: Settings[K] } } = {
   company: {
     schema: companySettingsSchema,
     defaults: { companyName: "Settle Demo Co.", supportEmail: null, brandColor: "#1f5fbf", logoUrl: null },
+  },
+  ledger: {
+    schema: ledgerSettingsSchema,
+    defaults: { writeOffApprovalAbove: 500 },
   },
 };
 
@@ -49,3 +63,4 @@ export async function updateSetting<K extends SettingKey>(
 }
 
 export const getCompanySettings = (db?: Db) => getSetting("company", db);
+export const getLedgerSettings = (db?: Db) => getSetting("ledger", db);

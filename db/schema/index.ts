@@ -4,3 +4,5 @@ export * from "./auth";
 export * from "./audit";
 export * from "./settings";
 export * from "./email";
+export * from "./ledger";
+export * from "./integrations";

@@ -36,3 +36,22 @@ export async function createContact({ customerId, email, withPassword = false }:
     .returning();
   return contact!;
 }
+
+export const staffActor = (user: { id: string; email: string }) => ({ type: "staff" as const, id: user.id, label: user.email });
+
+/** An issued invoice of one line per amount (no tax), for tests that need open receivables. */
+export async function issuedInvoice(
+  { customerId, amounts, issueDate, dueDate }: { customerId: string; amounts: number[]; issueDate?: string; dueDate?: string },
+  actor: { type: "staff"; id: string; label: string } | { type: "system"; label: string } = { type: "system", label: "test" },
+) {
+  const { createIssuedInvoice } = await import("~/ledger/invoices.server");
+  return createIssuedInvoice(
+    {
+      customerId,
+      issueDate,
+      dueDate,
+      lines: amounts.map((amount, i) => ({ description: `Item ${i + 1}`, quantityMilli: 1000, unitPriceMinor: amount, taxRateBps: 0 })),
+    },
+    actor,
+  );
+}
