@@ -11,6 +11,8 @@ declare module "@remix-run/node" {
 
 export default defineConfig({
   plugins: [remix(remixConfig), tsconfigPaths()],
-  server: { hmr: { port: 24679 } },
+  // Overridable so that several development servers can run side by side.
+  server: { hmr: { port: Number(process.env.HMR_PORT ?? 24679) } },
+  cacheDir: process.env.VITE_CACHE_DIR ?? "node_modules/.vite",
   build: { target: "es2022" },
 });

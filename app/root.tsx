@@ -3,10 +3,16 @@ import { Links, Meta, Outlet, Scripts, ScrollRestoration } from "@remix-run/reac
 import type { ReactNode } from "react";
 import { GeneralErrorBoundary } from "./components/error-boundary";
 import appStyles from "./styles/app.css?url";
+import customerStyles from "./styles/customers.css?url";
+import invoiceStyles from "./styles/invoices.css?url";
+import paymentStyles from "./styles/payments.css?url";
 import { useNonce } from "./utils/nonce";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: appStyles },
+  { rel: "stylesheet", href: customerStyles },
+  { rel: "stylesheet", href: invoiceStyles },
+  { rel: "stylesheet", href: paymentStyles },
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 

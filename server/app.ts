@@ -11,7 +11,11 @@ import { bodyLimit, cspNonce, originCheck, securityHeaders } from "./security";
 
 export type AppLoadContext = { cspNonce: string; ip: string };
 
-const isWebhook = (path: string) => path.startsWith("/webhooks/");
+// Webhooks prove themselves by signature and the JSON API by its bearer key; neither uses cookies,
+// so neither can be the target of a cross-site request forgery.
+const noCookieAuth = (path: string) => path.startsWith("/webhooks/") || path.startsWith("/api/");
+// File uploads (CSV imports, bank statements) may be larger than a form; they get their own limit.
+const isUpload = (path: string) => path.startsWith("/staff/imports");
 
 export function createApp({
   env,
@@ -43,8 +47,9 @@ export function createApp({
   app.use(compression());
   app.use(cspNonce);
   app.use(securityHeaders({ dev: Boolean(vite) }));
-  app.use(bodyLimit({ maxBytes: env.BODY_LIMIT_BYTES, exempt: () => false }));
-  app.use(originCheck({ appOrigin: env.APP_URL ? new URL(env.APP_URL).origin : undefined, exempt: isWebhook }));
+  app.use(bodyLimit({ maxBytes: env.UPLOAD_LIMIT_BYTES, exempt: (path) => !isUpload(path) }));
+  app.use(bodyLimit({ maxBytes: env.BODY_LIMIT_BYTES, exempt: isUpload }));
+  app.use(originCheck({ appOrigin: env.APP_URL ? new URL(env.APP_URL).origin : undefined, exempt: noCookieAuth }));
 
   if (vite) {
     app.use(vite.middlewares);

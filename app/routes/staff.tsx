@@ -19,15 +19,20 @@ function navItems(isAdmin: boolean): NavItem[] {
   return [
     { label: "Overview", to: "/staff", end: true, available: true },
     { label: "Customers", to: "/staff/customers", available: true },
-    { label: "Invoices", to: "/staff/invoices", available: false },
-    { label: "Payments", to: "/staff/payments", available: false },
+    { label: "Invoices", to: "/staff/invoices", available: true },
+    { label: "Payments", to: "/staff/payments", available: true },
+    { label: "Credit notes", to: "/staff/credit-notes", available: true },
     { label: "Collections", to: "/staff/collections", available: false },
     { label: "Disputes", to: "/staff/disputes", available: false },
     { label: "Reconciliation", to: "/staff/reconciliation", available: false },
     { label: "Reports", to: "/staff/reports", available: false },
+    { label: "Imports", to: "/staff/imports", available: true },
+    { label: "Exports", to: "/staff/exports", available: true },
     { label: "Outbox", to: "/staff/outbox", available: true },
     ...(isAdmin
       ? [
+          { label: "Approvals", to: "/staff/approvals", available: true },
+          { label: "API keys", to: "/staff/api-keys", available: true },
           { label: "Audit log", to: "/staff/audit", available: true },
           { label: "Settings", to: "/staff/settings", available: true },
         ]

@@ -36,6 +36,7 @@ export const envSchema = z
       .max(10, "must be at most 10")
       .default(0),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+    UPLOAD_LIMIT_BYTES: z.coerce.number().int().min(1024).default(52_428_800),
     LOG_REQUESTS: booleanFlag.default(true),
     STRIPE_SECRET_KEY: optionalString,
     STRIPE_PUBLISHABLE_KEY: optionalString,
