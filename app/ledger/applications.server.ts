@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
-import { allocations, creditNotes, invoices, payments, type Allocation, type CreditNote, type Invoice, type Payment } from "~db/schema";
+import { allocations, creditNotes, invoices, operationKeys, payments, type Allocation, type CreditNote, type Invoice, type Payment } from "~db/schema";
 import type { Db } from "~db/client";
 import type { Actor } from "~/audit/audit.server";
 import { DomainError } from "~/utils/errors";
@@ -23,9 +23,13 @@ export async function lockInvoices(invoiceIds: string[], db: Db): Promise<Map<st
   return new Map(rows.map((row) => [row.id, row]));
 }
 
-export async function findAllocation(sourceKey: string, db: Db) {
-  const [row] = await db.select().from(allocations).where(eq(allocations.sourceKey, sourceKey));
-  return row ?? null;
+/**
+ * Claims a request's idempotency key inside its transaction. False means the request was
+ * already carried out: the caller does nothing, whatever the books look like now.
+ */
+export async function claimOperationKey(key: string, db: Db): Promise<boolean> {
+  const [row] = await db.insert(operationKeys).values({ key }).onConflictDoNothing().returning({ key: operationKeys.key });
+  return Boolean(row);
 }
 
 /**

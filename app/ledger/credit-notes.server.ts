@@ -11,7 +11,7 @@ import {
   activeApplications,
   applyToInvoice,
   creditAvailable,
-  findAllocation,
+  claimOperationKey,
   lockCreditNote,
   lockInvoices,
   planAllocations,
@@ -200,19 +200,13 @@ export async function applyCreditNote(
 ) {
   return db.transaction(async (tx) => {
     const note = await lockCreditNote(creditNoteId, tx);
+    const opKey = `credit-apply:${requestKey}`;
+    if (!(await claimOperationKey(opKey, tx))) return note;
     if (note.voidedAt) throw new DomainError("conflict", "This credit note is void");
     const open = await tx.select().from(invoices).where(and(eq(invoices.customerId, note.customerId), eq(invoices.status, "open"))).orderBy(asc(invoices.dueDate), asc(invoices.number));
-    const keyFor = (invoiceId: string) => `credit-apply:${requestKey}:${invoiceId}`;
-    let pending: AllocationRequest = request;
-    if (request !== "auto") {
-      // A replayed request finds its applications already made and skips them.
-      const left: { invoiceId: string; amountMinor: number }[] = [];
-      for (const item of request) if (!(await findAllocation(keyFor(item.invoiceId), tx))) left.push(item);
-      if (left.length === 0) return note;
-      pending = left;
-    }
+    const keyFor = (invoiceId: string) => `${opKey}:${invoiceId}`;
     const locked = await lockInvoices(open.map((i) => i.id), tx);
-    const plan = planAllocations(pending, creditAvailable(note), open.map((i) => locked.get(i.id)!));
+    const plan = planAllocations(request, creditAvailable(note), open.map((i) => locked.get(i.id)!));
     for (const { invoice, amountMinor } of plan) {
       await applyToInvoice({ source: { kind: note.kind, creditNote: note }, invoice, amountMinor, appliedOn: appliedOn ?? today(), sourceKey: keyFor(invoice.id), actor }, tx);
     }

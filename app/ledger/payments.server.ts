@@ -10,7 +10,7 @@ import {
   activeApplications,
   applyToInvoice,
   creditAvailable,
-  findAllocation,
+  claimOperationKey,
   lockCreditNote,
   lockInvoices,
   lockPayment,
@@ -144,15 +144,9 @@ export async function recordPayment(input: RecordPaymentInput, actor: Actor, db:
 }
 
 async function allocateLocked(payment: Payment, request: AllocationRequest, requestKey: string, appliedOn: IsoDate, actor: Actor, db: Db) {
+  if (!(await claimOperationKey(requestKey, db))) return [];
   if (payment.status !== "received") throw new DomainError("conflict", "This payment was reversed; nothing can be applied from it");
   const keyFor = (invoiceId: string) => `${requestKey}:${invoiceId}`;
-  let pending: AllocationRequest = request;
-  if (request !== "auto") {
-    // A replayed request finds its applications already made and skips them.
-    pending = [];
-    for (const item of request) if (!(await findAllocation(keyFor(item.invoiceId), db))) pending.push(item);
-    if (pending.length === 0) return [];
-  }
   const open = await db
     .select({ id: invoices.id })
     .from(invoices)
@@ -160,7 +154,7 @@ async function allocateLocked(payment: Payment, request: AllocationRequest, requ
     .orderBy(asc(invoices.dueDate), asc(invoices.issueDate), asc(invoices.number));
   const locked = await lockInvoices(open.map((i) => i.id), db);
   const ordered = open.map((i) => locked.get(i.id)!);
-  const plan = planAllocations(pending, paymentAvailable(payment), ordered, (invoice) => earlyDiscountAvailable(invoice, payment.receivedOn));
+  const plan = planAllocations(request, paymentAvailable(payment), ordered, (invoice) => earlyDiscountAvailable(invoice, payment.receivedOn));
   await applyPaymentPlan(payment, plan, keyFor, appliedOn, actor, db);
   if (plan.length > 0) {
     await recordAudit(

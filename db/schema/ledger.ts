@@ -454,3 +454,13 @@ export type JournalAccount = (typeof journalAccount.enumValues)[number];
 export type JournalEntryType = (typeof journalEntryType.enumValues)[number];
 export type PaymentMethod = (typeof paymentMethod.enumValues)[number];
 export type CreditNoteKind = (typeof creditNoteKind.enumValues)[number];
+
+/**
+ * Requests that have been carried out, by the caller's idempotency key, for operations that
+ * have no row of their own to carry the key (applying money to invoices). Written in the
+ * operation's transaction: a refused request leaves no key behind.
+ */
+export const operationKeys = pgTable("operation_keys", {
+  key: text().primaryKey(),
+  createdAt: createdAt(),
+});
