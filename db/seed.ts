@@ -1,6 +1,7 @@
 import { count, eq } from "drizzle-orm";
 import { passwords } from "~/auth/crypto.server";
 import type { Db } from "./client";
+import { seedHistory } from "./seed-history";
 import { customers, portalUsers, settings, staffUsers } from "./schema";
 
 /** One password for every demo sign-in, printed at start-up. Never used outside demo data. */
@@ -122,8 +123,13 @@ export async function isEmpty(db: Db) {
   return (row?.value ?? 0) === 0;
 }
 
-/** Creates the demo business. Idempotent: every row is keyed, and existing rows are left alone. */
-export async function seed(db: Db) {
+/** Creates the demo business and a year of its receivables. Idempotent: a second run changes nothing. */
+export async function seed(db: Db, options: { history?: boolean } = {}) {
+  await seedBusiness(db);
+  if (options.history !== false) await seedHistory(db);
+}
+
+async function seedBusiness(db: Db) {
   const passwordHash = await passwords.hash(DEMO_PASSWORD);
   await db.transaction(async (tx) => {
     await tx.insert(settings).values({ key: "company", value: demoCompany }).onConflictDoNothing();
