@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import { GeneralErrorBoundary } from "./components/error-boundary";
 import appStyles from "./styles/app.css?url";
 import customerStyles from "./styles/customers.css?url";
+import documentStyles from "./styles/documents.css?url";
 import invoiceStyles from "./styles/invoices.css?url";
 import paymentStyles from "./styles/payments.css?url";
 import { useNonce } from "./utils/nonce";
@@ -11,6 +12,7 @@ import { useNonce } from "./utils/nonce";
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: appStyles },
   { rel: "stylesheet", href: customerStyles },
+  { rel: "stylesheet", href: documentStyles },
   { rel: "stylesheet", href: invoiceStyles },
   { rel: "stylesheet", href: paymentStyles },
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },

@@ -17,7 +17,8 @@ const url = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:543
 const size: DatasetSize = process.env.BENCH_SIZE === "small" ? { customers: 1_000, invoices: 10_000 } : FULL_SIZE;
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 
-const bar = new cliProgress.SingleBar({ format: "{label} [{bar}] {percentage}% {value}/{total} {duration_formatted}", hideCursor: true }, cliProgress.Presets.shades_classic);
+// Without a terminal (CI logs) the bar still prints a line every 5 seconds.
+const bar = new cliProgress.SingleBar({ format: "{label} [{bar}] {percentage}% {value}/{total} {duration_formatted}", hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 }, cliProgress.Presets.shades_classic);
 let current = "";
 const connection = await openBenchDataset(url, size, (label, done, total) => {
   if (label !== current) {

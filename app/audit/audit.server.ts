@@ -36,10 +36,15 @@ export async function recordAudit(input: AuditInput, db: Db = getDb()) {
 }
 
 export async function listAudit(
-  { customerId, before, limit = 50 }: { customerId?: string; before?: number; limit?: number },
+  { customerId, entityType, entityId, before, limit = 50 }: { customerId?: string; entityType?: string; entityId?: string; before?: number; limit?: number },
   db: Db = getDb(),
 ) {
-  const conditions = [customerId ? eq(auditLog.customerId, customerId) : undefined, before ? lt(auditLog.id, before) : undefined];
+  const conditions = [
+    customerId ? eq(auditLog.customerId, customerId) : undefined,
+    entityType ? eq(auditLog.entityType, entityType) : undefined,
+    entityId ? eq(auditLog.entityId, entityId) : undefined,
+    before ? lt(auditLog.id, before) : undefined,
+  ];
   return db
     .select()
     .from(auditLog)

@@ -4,6 +4,8 @@ const titles: Record<number, string> = {
   400: "That request was not understood",
   403: "You don't have access to this",
   404: "Not found",
+  409: "That can't be done now",
+  422: "That can't be done",
   413: "That was too large",
   429: "Too many attempts",
 };

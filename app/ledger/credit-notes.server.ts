@@ -20,7 +20,9 @@ import {
 } from "./applications.server";
 import { splitGross } from "./invoice-math";
 import { postEntry, type JournalLineInput } from "./journal.server";
+import { getInvoiceDetail } from "./invoices.server";
 import { takeNumber } from "./numbering.server";
+import { creditNoteKindLabels } from "./status";
 
 export type CreditLineInput =
   /** Part or all of an invoice line, as a gross amount (tax included, split at the line's rate). */
@@ -43,7 +45,7 @@ export type IssueCreditNoteInput = {
   idempotencyKey: string;
 };
 
-const kindLabel: Record<CreditNoteKind, string> = { credit_note: "Credit note", discount: "Early-payment discount", write_off: "Write-off" };
+const kindLabel = creditNoteKindLabels;
 
 /** What each invoice line has had credited already, so no line is credited beyond its total. */
 async function creditedByLine(invoiceId: string, db: Db) {
@@ -190,6 +192,22 @@ async function resolveLines(input: IssueCreditNoteInput, invoice: Invoice | unde
     const taxRateBps = free.taxRateBps ?? 0;
     return { invoiceLineId: null, description: free.description.trim(), taxRateBps, ...splitGross(line.amountMinor, taxRateBps) };
   });
+}
+
+/** An issued invoice with what each line still has to credit (its total less live credit-note lines). */
+export async function getCreditableInvoice(invoiceId: string, db: Db = getDb()) {
+  const [detail, credited] = await Promise.all([getInvoiceDetail(invoiceId, db), creditedByLine(invoiceId, db)]);
+  if (!detail) return null;
+  return {
+    ...detail,
+    lines: detail.lines.map((line) => ({
+      id: line.id,
+      description: line.description,
+      taxRateBps: line.taxRateBps,
+      totalMinor: line.totalMinor,
+      remainingMinor: line.totalMinor - (credited.get(line.id) ?? 0),
+    })),
+  };
 }
 
 /** Applies a credit document's unapplied amount to open invoices of its customer. */

@@ -14,6 +14,8 @@ import { invoiceTotals, priceLine, type LineInput } from "./invoice-math";
 import { postEntry } from "./journal.server";
 import { takeNumber } from "./numbering.server";
 import { invoiceDisplayStatus, type InvoiceDisplayStatus } from "./status";
+import { afterCursor, cursorKey, decodeCursor, pageOf } from "~/utils/cursor.server";
+import { once } from "~/utils/once.server";
 
 export type InvoiceDraftInput = {
   customerId: string;
@@ -24,6 +26,8 @@ export type InvoiceDraftInput = {
   memo?: string | null;
   externalRef?: string | null;
   source?: "settle" | "import" | "api";
+  /** The form's or caller's key: creating with the same key again returns the first invoice. */
+  idempotencyKey?: string;
 };
 
 export const MAX_INVOICE_LINES = 200;
@@ -50,8 +54,16 @@ async function writeLines(invoiceId: string, priced: ReturnType<typeof priceLine
 
 /** A draft: nothing reaches the books until it is issued. Totals are always computed here. */
 export async function createDraftInvoice(input: InvoiceDraftInput, actor: Actor, db: Db = getDb()): Promise<Invoice> {
+  if (input.idempotencyKey) {
+    const { idempotencyKey, ...rest } = input;
+    return (await once({ key: `invoice-draft:${idempotencyKey}`, resource: "invoice" }, db, (tx) => createDraftInvoice(rest, actor, tx), loadInvoice)).value;
+  }
   return db.transaction(async (tx) => {
     const customer = await lockCustomer(input.customerId, tx);
+    if (input.externalRef) {
+      const [taken] = await tx.select({ id: invoices.id }).from(invoices).where(eq(invoices.externalRef, input.externalRef));
+      if (taken) throw new DomainError("conflict", `External reference ${input.externalRef} is already used by another invoice`, "externalRef");
+    }
     const { priced, totals } = checkLines(input.lines);
     const [invoice] = await tx
       .insert(invoices)
@@ -79,6 +91,11 @@ export async function createDraftInvoice(input: InvoiceDraftInput, actor: Actor,
     );
     return invoice!;
   });
+}
+
+async function loadInvoice(invoiceId: string, db: Db) {
+  const [invoice] = await db.select().from(invoices).where(eq(invoices.id, invoiceId));
+  return invoice!;
 }
 
 async function lockInvoice(invoiceId: string, db: Db) {
@@ -224,8 +241,16 @@ async function emailInvoice(invoice: Invoice, db: Db) {
   );
 }
 
-/** Creates and issues in one transaction (API and import): either both happen or neither. */
-export async function createIssuedInvoice(input: InvoiceDraftInput & Omit<IssueOptions, "invoiceId">, actor: Actor, db: Db = getDb()) {
+/** Creates and issues in one transaction (API, import, "Save and issue"): either both happen or neither. */
+export async function createIssuedInvoice(
+  input: InvoiceDraftInput & Pick<IssueOptions, "number" | "notify">,
+  actor: Actor,
+  db: Db = getDb(),
+): Promise<Invoice> {
+  if (input.idempotencyKey) {
+    const { idempotencyKey, ...rest } = input;
+    return (await once({ key: `invoice-issue:${idempotencyKey}`, resource: "invoice" }, db, (tx) => createIssuedInvoice(rest, actor, tx), loadInvoice)).value;
+  }
   return db.transaction(async (tx) => {
     const draft = await createDraftInvoice(input, actor, tx);
     return issueInvoice({ invoiceId: draft.id, issueDate: input.issueDate ?? undefined, dueDate: input.dueDate ?? undefined, number: input.number, notify: input.notify }, actor, tx);
@@ -292,8 +317,7 @@ export async function listInvoices(
   if (filter === "overdue") conditions.push(eq(invoices.status, "open"), lt(invoices.dueDate, asOf));
   else if (filter !== "all") conditions.push(eq(invoices.status, filter));
   if (q) conditions.push(or(ilike(invoices.number, likePattern(q)), ilike(customers.name, likePattern(q)), ilike(invoices.externalRef, likePattern(q)), ilike(invoices.poNumber, likePattern(q))));
-  const cursor = decodeCursor(after);
-  if (cursor) conditions.push(sql`(${invoices.createdAt}, ${invoices.id}) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
+  conditions.push(afterCursor(invoices.createdAt, invoices.id, decodeCursor(after)));
   const rows = await db
     .select({
       id: invoices.id,
@@ -308,26 +332,15 @@ export async function listInvoices(
       totalMinor: invoices.totalMinor,
       openMinor: invoices.openMinor,
       createdAt: invoices.createdAt,
+      cursorAt: cursorKey(invoices.createdAt),
     })
     .from(invoices)
     .innerJoin(customers, eq(customers.id, invoices.customerId))
     .where(and(...conditions))
     .orderBy(desc(invoices.createdAt), desc(invoices.id))
     .limit(limit + 1);
-  const page = rows.slice(0, limit).map((row) => ({ ...row, displayStatus: invoiceDisplayStatus(row, asOf) as InvoiceDisplayStatus }));
-  const last = page.at(-1);
-  return { invoices: page, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : undefined };
-}
-
-export function encodeCursor(at: Date, id: string) {
-  return Buffer.from(`${at.toISOString()}|${id}`).toString("base64url");
-}
-
-export function decodeCursor(cursor: string | undefined): { at: string; id: string } | null {
-  if (!cursor) return null;
-  const [at, id] = Buffer.from(cursor, "base64url").toString().split("|");
-  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) return null;
-  return { at, id };
+  const { page, nextCursor } = pageOf(rows, limit);
+  return { invoices: page.map((row) => ({ ...row, displayStatus: invoiceDisplayStatus(row, asOf) as InvoiceDisplayStatus })), nextCursor };
 }
 
 /** Everything the invoice page shows, in a fixed number of queries. */

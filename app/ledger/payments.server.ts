@@ -20,7 +20,7 @@ import {
   type AllocationRequest,
 } from "./applications.server";
 import { issueCreditNote, voidCreditNote } from "./credit-notes.server";
-import { decodeCursor, encodeCursor } from "./invoices.server";
+import { afterCursor, cursorKey, decodeCursor, pageOf } from "~/utils/cursor.server";
 import { maxEarlyDiscount } from "./invoice-math";
 import { postEntry } from "./journal.server";
 
@@ -86,6 +86,10 @@ export async function recordPayment(input: RecordPaymentInput, actor: Actor, db:
       throw new DomainError("invalid", `${customer.name} is billed in ${customer.currency}; a ${input.currency} payment cannot be recorded`, "currency");
     }
     if (!Number.isSafeInteger(input.amountMinor) || input.amountMinor <= 0) throw new DomainError("invalid", "The amount must be more than zero", "amount");
+    if (input.externalRef) {
+      const [taken] = await tx.select({ id: payments.id }).from(payments).where(eq(payments.externalRef, input.externalRef));
+      if (taken) throw new DomainError("conflict", `External reference ${input.externalRef} is already used by another payment`, "externalRef");
+    }
     const [payment] = await tx
       .insert(payments)
       .values({
@@ -345,8 +349,7 @@ export async function listPayments(
     conditions.push(or(ilike(payments.reference, like), ilike(customers.name, like), ilike(customers.accountNumber, like)));
   }
   if (unappliedOnly) conditions.push(sql`${payments.status} = 'received' and ${payments.amountMinor} > ${payments.allocatedMinor} + ${payments.refundedMinor}`);
-  const cursor = decodeCursor(after);
-  if (cursor) conditions.push(sql`(${payments.createdAt}, ${payments.id}) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
+  conditions.push(afterCursor(payments.createdAt, payments.id, decodeCursor(after)));
   const rows = await db
     .select({
       id: payments.id,
@@ -362,15 +365,15 @@ export async function listPayments(
       receivedOn: payments.receivedOn,
       status: payments.status,
       createdAt: payments.createdAt,
+      cursorAt: cursorKey(payments.createdAt),
     })
     .from(payments)
     .innerJoin(customers, eq(customers.id, payments.customerId))
     .where(and(...conditions))
     .orderBy(desc(payments.createdAt), desc(payments.id))
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return { payments: page, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : undefined };
+  const { page, nextCursor } = pageOf(rows, limit);
+  return { payments: page, nextCursor };
 }
 
 export async function getPaymentDetail(paymentId: string, db: Db = getDb()) {

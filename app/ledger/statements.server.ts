@@ -115,7 +115,7 @@ export async function openItemsAsOf(customerId: string, asOf: IsoDate, db: Db = 
       date: r.date,
       dueDate: null,
       originalMinor: -Number(r.original),
-      openMinor: Number(r.open) * -1,
+      openMinor: 0 - Number(r.open),
       daysPastDue: null,
     })),
   ];
@@ -129,7 +129,7 @@ async function summaryAsOf(customerId: string, asOf: IsoDate, db: Db) {
   const openItems = await openItemsAsOf(customerId, asOf, db);
   const invoicesOpen = openItems.filter((i) => i.kind === "invoice").map((i) => ({ dueDate: i.dueDate!, openMinor: i.openMinor }));
   const aging = ageItems(invoicesOpen, asOf);
-  const unappliedMinor = -openItems.filter((i) => i.kind === "credit").reduce((s, i) => s + i.openMinor, 0);
+  const unappliedMinor = 0 - openItems.filter((i) => i.kind === "credit").reduce((s, i) => s + i.openMinor, 0);
   return { openItems, aging, unappliedMinor };
 }
 

@@ -30,3 +30,5 @@ export const statusTone: Record<InvoiceDisplayStatus, "" | "ok" | "warn" | "dang
   void: "",
   written_off: "",
 };
+
+export const creditNoteKindLabels = { credit_note: "Credit note", discount: "Early-payment discount", write_off: "Write-off" } as const;

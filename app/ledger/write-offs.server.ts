@@ -1,5 +1,6 @@
 import { and, asc, desc, eq } from "drizzle-orm";
-import { customers, invoices, writeOffRequests } from "~db/schema";
+import { alias } from "drizzle-orm/pg-core";
+import { customers, invoices, staffUsers, writeOffRequests } from "~db/schema";
 import { getDb, type Db } from "~db/client";
 import { recordAudit, type Actor } from "~/audit/audit.server";
 import { hasRole } from "~/auth/roles";
@@ -10,9 +11,10 @@ import { DomainError } from "~/utils/errors";
 import type { StaffActor } from "./actor";
 import { lockInvoices } from "./applications.server";
 import { issueCreditNote } from "./credit-notes.server";
+import { once } from "~/utils/once.server";
 
 /** The approval threshold in minor units of `currency` (the setting is in whole units). */
-export async function writeOffThresholdMinor(currency: string, db: Db) {
+export async function writeOffThresholdMinor(currency: string, db: Db = getDb()) {
   const { writeOffApprovalAbove } = await getLedgerSettings(db);
   return writeOffApprovalAbove * 10 ** currencyExponent(currency);
 }
@@ -24,10 +26,26 @@ export type WriteOffOutcome = { outcome: "written_off"; creditNoteId: string } |
  * admin) it happens at once; above it, it waits for an admin's approval.
  */
 export async function requestWriteOff(
-  { invoiceId, amountMinor, reason }: { invoiceId: string; amountMinor?: number; reason: string },
+  { invoiceId, amountMinor, reason, idempotencyKey }: { invoiceId: string; amountMinor?: number; reason: string; idempotencyKey?: string },
   actor: StaffActor & { role: "admin" | "clerk" | "viewer" },
   db: Db = getDb(),
 ): Promise<WriteOffOutcome> {
+  if (idempotencyKey) {
+    // A repeated submit returns what the first one did: the write-off, or the request for approval.
+    const { value } = await once(
+      { key: `write-off:${idempotencyKey}`, resource: "write_off" },
+      db,
+      async (tx) => {
+        const outcome = await requestWriteOff({ invoiceId, amountMinor, reason }, actor, tx);
+        return { id: outcome.outcome === "written_off" ? outcome.creditNoteId : outcome.requestId, outcome };
+      },
+      async (id, tx) => {
+        const [request] = await tx.select({ id: writeOffRequests.id }).from(writeOffRequests).where(eq(writeOffRequests.id, id));
+        return { id, outcome: request ? { outcome: "pending_approval" as const, requestId: id } : { outcome: "written_off" as const, creditNoteId: id } };
+      },
+    );
+    return value.outcome;
+  }
   return db.transaction(async (tx) => {
     const invoice = (await lockInvoices([invoiceId], tx)).get(invoiceId);
     if (!invoice) throw new DomainError("not_found", "Invoice not found");
@@ -108,8 +126,12 @@ export async function decideWriteOff(
 }
 
 export async function listWriteOffRequests({ status = "pending" }: { status?: "pending" | "approved" | "rejected" } = {}, db: Db = getDb()) {
+  const requester = alias(staffUsers, "requester");
+  const decider = alias(staffUsers, "decider");
   return db
     .select({
+      requestedByName: requester.name,
+      decidedByName: decider.name,
       id: writeOffRequests.id,
       invoiceId: writeOffRequests.invoiceId,
       invoiceNumber: invoices.number,
@@ -127,6 +149,8 @@ export async function listWriteOffRequests({ status = "pending" }: { status?: "p
     .from(writeOffRequests)
     .innerJoin(invoices, eq(invoices.id, writeOffRequests.invoiceId))
     .innerJoin(customers, eq(customers.id, writeOffRequests.customerId))
+    .leftJoin(requester, eq(requester.id, writeOffRequests.requestedBy))
+    .leftJoin(decider, eq(decider.id, writeOffRequests.decidedBy))
     .where(eq(writeOffRequests.status, status))
     .orderBy(status === "pending" ? asc(writeOffRequests.requestedAt) : desc(writeOffRequests.decidedAt))
     .limit(200);

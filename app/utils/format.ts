@@ -18,11 +18,14 @@ export function formatTerms({ paymentTermsDays, earlyDiscountBps, earlyDiscountD
 
 type Address = { addressLine1: string | null; addressLine2: string | null; city: string | null; region: string | null; postalCode: string | null; country: string | null };
 
-/** One line, in the order the country writes it (US and Canada put the postal code last). */
-export function formatAddress(a: Address) {
+/** The address as printed lines, in the order the country writes them (US and Canada put the postal code last). */
+export function addressLines(a: Address): string[] {
   const postalLast = a.country === "US" || a.country === "CA";
   const locality = postalLast
     ? [a.city, [a.region, a.postalCode].filter(Boolean).join(" ")].filter(Boolean).join(", ")
     : [[a.postalCode, a.city].filter(Boolean).join(" "), a.region].filter(Boolean).join(", ");
-  return [a.addressLine1, a.addressLine2, locality, a.country].filter(Boolean).join(", ");
+  return [a.addressLine1, a.addressLine2, locality, a.country].filter((line): line is string => Boolean(line));
 }
+
+/** One line, in the order the country writes it. */
+export const formatAddress = (a: Address) => addressLines(a).join(", ");

@@ -462,5 +462,9 @@ export type CreditNoteKind = (typeof creditNoteKind.enumValues)[number];
  */
 export const operationKeys = pgTable("operation_keys", {
   key: text().primaryKey(),
+  /** What the request created, and a hash of the request, where a replay must return it (API POSTs). */
+  resource: text(),
+  resourceId: text(),
+  fingerprint: text(),
   createdAt: createdAt(),
 });

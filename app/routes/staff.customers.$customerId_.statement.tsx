@@ -1,0 +1,114 @@
+import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { requireStaff } from "~/auth/staff-auth.server";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { Field, FormAlert } from "~/components/forms";
+import { StatementView } from "~/components/statement-view";
+import { getCustomer } from "~/customers/customers.server";
+import { getStatement } from "~/documents/statement.server";
+import { parseStatementQuery, quickPeriods, statementKinds, statementSearch, type StatementKind, type StatementQuery } from "~/documents/statement-params";
+import { today } from "~/utils/dates";
+import { invariantResponse } from "~/utils/responses.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Statement · ${data?.customer.name ?? "Customer"} · Settle back office` }];
+
+const paramsSchema = z.object({ customerId: z.uuid() });
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requireStaff(request, "viewer");
+  const parsedParams = paramsSchema.safeParse(params);
+  invariantResponse(parsedParams.success, "Customer not found");
+  const { customerId } = parsedParams.data;
+  const search = new URL(request.url).searchParams;
+  const now = today();
+  const parsed = parseStatementQuery(search, now);
+  const periods = quickPeriods(now);
+  if (!parsed.ok) {
+    // The form comes back with what was typed and a message on the field; no statement is drawn.
+    const found = await getCustomer(customerId);
+    invariantResponse(found, "Customer not found");
+    const { id, name, accountNumber } = found.customer;
+    const typed: StatementQuery = { kind: search.get("kind") === "open_item" ? "open_item" : "activity", from: search.get("from") ?? "", to: search.get("to") ?? "", asOf: search.get("asOf") ?? "" };
+    return data({ customer: { id, name, accountNumber }, values: typed, errors: parsed.errors, statement: null, downloads: null, periods }, { status: 400 });
+  }
+  const statement = await getStatement(customerId, parsed.query);
+  invariantResponse(statement, "Customer not found");
+  const { id, name, accountNumber } = statement.customer;
+  return { customer: { id, name, accountNumber }, values: parsed.query, errors: {}, statement, downloads: statementSearch(parsed.query), periods };
+}
+
+export default function CustomerStatement() {
+  const { customer, values, errors, statement, downloads, periods } = useLoaderData<typeof loader>();
+  const fieldErrors: Record<string, string | undefined> = errors;
+  const tabSearch = (kind: StatementKind) => new URLSearchParams(kind === "activity" ? { kind, from: values.from, to: values.to } : { kind, asOf: values.asOf }).toString();
+  const base = `/staff/customers/${customer.id}/statement`;
+  return (
+    <>
+      <header className="page-header">
+        <div>
+          <p className="muted">
+            <Link to="/staff/customers">Customers</Link> / <Link to={`/staff/customers/${customer.id}`}>{customer.accountNumber}</Link> / Statement
+          </p>
+          <h1>{customer.name}: statement</h1>
+        </div>
+        {downloads ? (
+          <div className="actions">
+            <a className="button secondary" href={`${base}.pdf?${downloads}`} download>
+              Download PDF
+            </a>
+            <a className="button secondary" href={`${base}.csv?${downloads}`} download>
+              Download CSV
+            </a>
+          </div>
+        ) : null}
+      </header>
+
+      <section className="card statement-controls" aria-label="Statement options">
+        <nav className="tabs" aria-label="Statement kind">
+          {(Object.keys(statementKinds) as StatementKind[]).map((kind) => (
+            <Link key={kind} to={`?${tabSearch(kind)}`} aria-current={values.kind === kind ? "page" : undefined}>
+              {statementKinds[kind]}
+            </Link>
+          ))}
+        </nav>
+        <FormAlert message={fieldErrors.kind} />
+        <Form method="get" className="filters" noValidate>
+          <input type="hidden" name="kind" value={values.kind} />
+          {values.kind === "activity" ? (
+            <>
+              <Field label="From" name="from" type="date" defaultValue={values.from} error={fieldErrors.from} key={`from-${values.from}`} />
+              <Field label="To" name="to" type="date" defaultValue={values.to} error={fieldErrors.to} key={`to-${values.to}`} />
+            </>
+          ) : (
+            <Field label="As of" name="asOf" type="date" defaultValue={values.asOf} error={fieldErrors.asOf} key={`asOf-${values.asOf}`} />
+          )}
+          <button type="submit" className="button">
+            Show statement
+          </button>
+        </Form>
+        {values.kind === "activity" ? (
+          <div className="actions" aria-label="Quick periods" role="group">
+            <span className="muted">Quick picks:</span>
+            {periods.map((period) => {
+              const current = period.from === values.from && period.to === values.to;
+              return (
+                <Link key={period.label} className="button secondary small" to={`?${new URLSearchParams({ kind: "activity", from: period.from, to: period.to })}`} aria-current={current ? "true" : undefined}>
+                  {period.label}
+                </Link>
+              );
+            })}
+          </div>
+        ) : null}
+      </section>
+
+      {statement ? (
+        <section className="card">
+          <StatementView statement={statement} invoiceHref={(invoiceId) => `/staff/invoices/${invoiceId}`} />
+        </section>
+      ) : null}
+    </>
+  );
+}
+
+export const ErrorBoundary = GeneralErrorBoundary;
