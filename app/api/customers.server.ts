@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { customers } from "~db/schema";
 import { getDb, type Db } from "~db/client";
 import { getCustomer } from "~/customers/customers.server";

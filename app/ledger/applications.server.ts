@@ -153,6 +153,27 @@ export async function activeApplications(where: { paymentId?: string; creditNote
 export type AllocationRequest = { invoiceId: string; amountMinor: number }[] | "auto";
 
 /**
+ * The invoices a request may touch, locked, oldest due first: every open invoice of the
+ * customer for "auto", only the named ones otherwise (a customer may have thousands open).
+ */
+export async function lockCandidates(customerId: string, request: AllocationRequest, db: Db): Promise<Invoice[]> {
+  const ids =
+    request === "auto"
+      ? (
+          await db
+            .select({ id: invoices.id })
+            .from(invoices)
+            .where(and(eq(invoices.customerId, customerId), eq(invoices.status, "open")))
+        ).map((row) => row.id)
+      : request.map((item) => item.invoiceId);
+  const locked = [...(await lockInvoices(ids, db)).values()];
+  // Re-read under the lock: an invoice may have been paid between the query and the lock.
+  return locked
+    .filter((invoice) => invoice.customerId === customerId && invoice.status === "open")
+    .sort((a, b) => (a.dueDate ?? "").localeCompare(b.dueDate ?? "") || (a.issueDate ?? "").localeCompare(b.issueDate ?? "") || (a.number ?? "").localeCompare(b.number ?? ""));
+}
+
+/**
  * Turns "auto" into amounts, oldest due first, and checks explicit amounts against what is
  * open and what is available. `discountFor` lets a payment settle an invoice for less.
  */

@@ -13,6 +13,7 @@ import {
   creditAvailable,
   claimOperationKey,
   lockCreditNote,
+  lockCandidates,
   lockInvoices,
   planAllocations,
   reverseApplication,
@@ -221,10 +222,9 @@ export async function applyCreditNote(
     const opKey = `credit-apply:${requestKey}`;
     if (!(await claimOperationKey(opKey, tx))) return note;
     if (note.voidedAt) throw new DomainError("conflict", "This credit note is void");
-    const open = await tx.select().from(invoices).where(and(eq(invoices.customerId, note.customerId), eq(invoices.status, "open"))).orderBy(asc(invoices.dueDate), asc(invoices.number));
     const keyFor = (invoiceId: string) => `${opKey}:${invoiceId}`;
-    const locked = await lockInvoices(open.map((i) => i.id), tx);
-    const plan = planAllocations(request, creditAvailable(note), open.map((i) => locked.get(i.id)!));
+    const candidates = await lockCandidates(note.customerId, request, tx);
+    const plan = planAllocations(request, creditAvailable(note), candidates);
     for (const { invoice, amountMinor } of plan) {
       await applyToInvoice({ source: { kind: note.kind, creditNote: note }, invoice, amountMinor, appliedOn: appliedOn ?? today(), sourceKey: keyFor(invoice.id), actor }, tx);
     }

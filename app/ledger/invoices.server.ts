@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, ilike, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, ilike, inArray, lt, or, type SQL } from "drizzle-orm";
 import { allocations, creditNotes, customers, invoiceLines, invoices, journalEntries, payments, writeOffRequests, type Invoice } from "~db/schema";
 import { getDb, type Db } from "~db/client";
 import { recordAudit, type Actor } from "~/audit/audit.server";

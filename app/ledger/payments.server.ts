@@ -12,7 +12,7 @@ import {
   creditAvailable,
   claimOperationKey,
   lockCreditNote,
-  lockInvoices,
+  lockCandidates,
   lockPayment,
   paymentAvailable,
   planAllocations,
@@ -151,14 +151,8 @@ async function allocateLocked(payment: Payment, request: AllocationRequest, requ
   if (!(await claimOperationKey(requestKey, db))) return [];
   if (payment.status !== "received") throw new DomainError("conflict", "This payment was reversed; nothing can be applied from it");
   const keyFor = (invoiceId: string) => `${requestKey}:${invoiceId}`;
-  const open = await db
-    .select({ id: invoices.id })
-    .from(invoices)
-    .where(and(eq(invoices.customerId, payment.customerId), eq(invoices.status, "open")))
-    .orderBy(asc(invoices.dueDate), asc(invoices.issueDate), asc(invoices.number));
-  const locked = await lockInvoices(open.map((i) => i.id), db);
-  const ordered = open.map((i) => locked.get(i.id)!);
-  const plan = planAllocations(request, paymentAvailable(payment), ordered, (invoice) => earlyDiscountAvailable(invoice, payment.receivedOn));
+  const candidates = await lockCandidates(payment.customerId, request, db);
+  const plan = planAllocations(request, paymentAvailable(payment), candidates, (invoice) => earlyDiscountAvailable(invoice, payment.receivedOn));
   await applyPaymentPlan(payment, plan, keyFor, appliedOn, actor, db);
   if (plan.length > 0) {
     await recordAudit(
