@@ -1,24 +1,108 @@
-import { and, asc, count, eq, gt, ilike, ne, or, sql } from "drizzle-orm";
-import { customers, invoices, payments, portalUsers, staffUsers, type Customer } from "~db/schema";
+import { and, asc, count, desc, eq, exists, gt, ilike, inArray, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { customerBalances, customers, invoices, payments, portalUsers, staffUsers, type Customer } from "~db/schema";
 import { getDb, rowsOf, type Db } from "~db/client";
-import { recordAudit, type Actor } from "~/audit/audit.server";
+import { listAudit, recordAudit, type Actor } from "~/audit/audit.server";
+import { describeAudit } from "~/audit/describe";
+import { listCreditNotes } from "~/ledger/credit-notes.server";
+import { methodLabels } from "~/ledger/payments.server";
+import { customerSummary } from "~/ledger/statements.server";
+import { invoiceDisplayStatus } from "~/ledger/status";
+import { today, type IsoDate } from "~/utils/dates";
 import { DomainError } from "~/utils/errors";
 
 export const CUSTOMER_PAGE_SIZE = 25;
+
+export const customerSorts = ["account", "name", "balance", "overdue"] as const;
+export type CustomerSort = (typeof customerSorts)[number];
+/** "balance": owes something; "credit": has unapplied cash or credits. */
+export type CustomerShow = "all" | "balance" | "overdue" | "hold" | "credit";
+
+export type CustomerListQuery = {
+  q?: string;
+  currency?: string;
+  /** A staff user id, or "none" for customers nobody collects. */
+  collector?: string;
+  show?: CustomerShow;
+  sort?: CustomerSort;
+  after?: string;
+  limit?: number;
+  asOf?: IsoDate;
+};
 
 function likePattern(q: string) {
   return `%${q.replace(/[\\%_]/g, "\\$&")}%`;
 }
 
-/** Keyset-paginated by account number, so page N costs the same as page 1 at any size. */
+const cursorSchema = z.tuple([z.enum(customerSorts), z.union([z.string().max(200), z.number().int()]), z.uuid()]);
+
+function encodeListCursor(sort: CustomerSort, key: string | number, id: string) {
+  return Buffer.from(JSON.stringify([sort, key, id])).toString("base64url");
+}
+
+/** A cursor made for another sort, or tampered with, reads as "first page". */
+function decodeListCursor(cursor: string | undefined, sort: CustomerSort) {
+  if (!cursor) return null;
+  try {
+    const parsed = cursorSchema.safeParse(JSON.parse(Buffer.from(cursor, "base64url").toString()));
+    if (!parsed.success || parsed.data[0] !== sort) return null;
+    const [, key, id] = parsed.data;
+    if ((sort === "account" || sort === "name") !== (typeof key === "string")) return null;
+    return { key, id };
+  } catch {
+    return null;
+  }
+}
+
+const overdueSql = (asOf: IsoDate) => and(eq(invoices.status, "open"), lt(invoices.dueDate, asOf));
+
+/**
+ * A page of customers, keyset-paginated on the sort key and id, so page N costs what page 1
+ * does at any size. Balances come from the running totals; overdue amounts from one grouped
+ * query over the open invoices (of the page, or of everyone when sorting by it).
+ */
 export async function listCustomers(
-  { q, after, limit = CUSTOMER_PAGE_SIZE }: { q?: string; after?: string; limit?: number },
+  { q, currency, collector, show = "all", sort = "account", after, limit = CUSTOMER_PAGE_SIZE, asOf = today() }: CustomerListQuery,
   db: Db = getDb(),
 ) {
-  const search = q
-    ? or(ilike(customers.name, likePattern(q)), ilike(customers.accountNumber, likePattern(q)), ilike(customers.email, likePattern(q)))
-    : undefined;
-  const rows = await db
+  const overdueTotals = db
+    .select({ customerId: invoices.customerId, overdueMinor: sql<string>`sum(${invoices.openMinor})`.as("overdue_minor") })
+    .from(invoices)
+    .where(overdueSql(asOf))
+    .groupBy(invoices.customerId)
+    .as("overdue_totals");
+  const balance = sql`coalesce(${customerBalances.balanceMinor}, 0)`;
+  const overdue = sql`coalesce(${overdueTotals.overdueMinor}, 0)`;
+  const sortKey = { account: sql`${customers.accountNumber}`, name: sql`lower(${customers.name})`, balance, overdue }[sort];
+  const descending = sort === "balance" || sort === "overdue";
+
+  const conditions: (SQL | undefined)[] = [];
+  if (q) {
+    const like = likePattern(q);
+    conditions.push(or(ilike(customers.name, like), ilike(customers.accountNumber, like), ilike(customers.email, like), ilike(customers.externalRef, like)));
+  }
+  if (currency) conditions.push(eq(customers.currency, currency));
+  if (collector === "none") conditions.push(isNull(customers.collectorId));
+  else if (collector) conditions.push(eq(customers.collectorId, collector));
+  if (show === "balance") conditions.push(gt(customerBalances.balanceMinor, 0));
+  if (show === "credit") conditions.push(gt(customerBalances.unappliedMinor, 0));
+  if (show === "hold") conditions.push(eq(customers.creditHold, true));
+  if (show === "overdue") {
+    conditions.push(
+      sort === "overdue"
+        ? sql`${overdue} > 0`
+        : exists(db.select({ one: sql`1` }).from(invoices).where(and(eq(invoices.customerId, customers.id), overdueSql(asOf)))),
+    );
+  }
+  const cursor = decodeListCursor(after, sort);
+  if (cursor) {
+    // Account numbers are unique; every other key is made unique by the id.
+    if (sort === "account") conditions.push(gt(customers.accountNumber, String(cursor.key)));
+    else if (descending) conditions.push(sql`(${sortKey}, ${customers.id}) < (${cursor.key}, ${cursor.id}::uuid)`);
+    else conditions.push(sql`(${sortKey}, ${customers.id}) > (${cursor.key}, ${cursor.id}::uuid)`);
+  }
+
+  const base = db
     .select({
       id: customers.id,
       accountNumber: customers.accountNumber,
@@ -31,15 +115,53 @@ export async function listCustomers(
       creditHold: customers.creditHold,
       status: customers.status,
       collectorName: staffUsers.name,
+      balanceMinor: sql`${balance}`.mapWith(Number),
+      unappliedMinor: sql`coalesce(${customerBalances.unappliedMinor}, 0)`.mapWith(Number),
+      overdueMinor: sort === "overdue" ? sql`${overdue}`.mapWith(Number) : sql<number>`0`.mapWith(Number),
+      // The sort key exactly as the database compares it, for the next page's cursor.
+      cursorKey: sql`${sortKey}`.mapWith(descending ? Number : String),
     })
     .from(customers)
     .leftJoin(staffUsers, eq(customers.collectorId, staffUsers.id))
-    .where(and(search, after ? gt(customers.accountNumber, after) : undefined))
-    .orderBy(asc(customers.accountNumber))
+    .leftJoin(customerBalances, eq(customerBalances.customerId, customers.id))
+    .$dynamic();
+  const rows = await (sort === "overdue" ? base.leftJoin(overdueTotals, eq(overdueTotals.customerId, customers.id)) : base)
+    .where(and(...conditions))
+    .orderBy(...(sort === "account" ? [asc(customers.accountNumber)] : descending ? [desc(sortKey), desc(customers.id)] : [asc(sortKey), asc(customers.id)]))
     .limit(limit + 1);
-  const hasMore = rows.length > limit;
-  const page = rows.slice(0, limit);
-  return { customers: page, nextCursor: hasMore ? page.at(-1)?.accountNumber : undefined };
+  const page = rows.slice(0, limit).map(({ cursorKey: _key, ...row }) => row);
+  if (sort !== "overdue" && page.length > 0) {
+    const amounts = await db
+      .select({ customerId: invoices.customerId, overdueMinor: sql`sum(${invoices.openMinor})`.mapWith(Number) })
+      .from(invoices)
+      .where(and(inArray(invoices.customerId, page.map((c) => c.id)), overdueSql(asOf)))
+      .groupBy(invoices.customerId);
+    const byCustomer = new Map(amounts.map((a) => [a.customerId, a.overdueMinor]));
+    for (const row of page) row.overdueMinor = byCustomer.get(row.id) ?? 0;
+  }
+  const last = rows.length > limit ? rows[limit - 1] : undefined;
+  return { customers: page, nextCursor: last ? encodeListCursor(sort, last.cursorKey, last.id) : undefined };
+}
+
+/** The customers list page: a page of customers and the choices its filters offer. */
+export async function listCustomerPage(query: CustomerListQuery, db: Db = getDb()) {
+  const [page, collectors, currencies] = await Promise.all([listCustomers(query, db), listCollectors(db), listCustomerCurrencies(db)]);
+  return { ...page, collectors, currencies };
+}
+
+/** Staff who can be given customers to collect: clerks and admins who can still sign in. */
+export async function listCollectors(db: Db = getDb()) {
+  return db
+    .select({ id: staffUsers.id, name: staffUsers.name })
+    .from(staffUsers)
+    .where(and(inArray(staffUsers.role, ["clerk", "admin"]), isNull(staffUsers.disabledAt)))
+    .orderBy(asc(staffUsers.name));
+}
+
+/** The currencies customers are billed in, for the list's filter. */
+export async function listCustomerCurrencies(db: Db = getDb()) {
+  const rows = await db.selectDistinct({ currency: customers.currency }).from(customers).orderBy(asc(customers.currency));
+  return rows.map((r) => r.currency);
 }
 
 export async function countCustomers(db: Db = getDb()) {
@@ -73,16 +195,116 @@ export async function listContacts(customerId: string, db: Db = getDb()) {
     .orderBy(asc(portalUsers.name));
 }
 
+/** Whether the customer has anything in the books; from then on the currency is fixed (ADR 009). */
+export async function customerHasBooks(customerId: string, db: Db = getDb()) {
+  const [used] = await db.select({ id: invoices.id }).from(invoices).where(eq(invoices.customerId, customerId)).limit(1);
+  if (used) return true;
+  const [paid] = await db.select({ id: payments.id }).from(payments).where(eq(payments.customerId, customerId)).limit(1);
+  return Boolean(paid);
+}
+
+/** The customer as the edit form needs it; a collector who can no longer collect stays selectable. */
+export async function getCustomerForEdit(customerId: string, db: Db = getDb()) {
+  const found = await getCustomer(customerId, db);
+  if (!found) return null;
+  const [collectors, currencyLocked] = await Promise.all([listCollectors(db), customerHasBooks(customerId, db)]);
+  const { collectorId } = found.customer;
+  const current = collectorId && !collectors.some((c) => c.id === collectorId) ? [{ id: collectorId, name: found.collectorName ?? "Former collector", inactive: true }] : [];
+  return { customer: found.customer, collectors: [...collectors, ...current], currencyLocked };
+}
+
+export const OPEN_INVOICES_SHOWN = 10;
+export const RECENT_SHOWN = 10;
+export const ACTIVITY_PAGE_SIZE = 20;
+
+/** Staff and portal users' names by id, so the timeline says who rather than an email address. */
+async function actorNames(entries: { actorType: string; actorId: string | null }[], db: Db) {
+  const ids = (type: string) => [...new Set(entries.filter((e) => e.actorType === type && e.actorId).map((e) => e.actorId!))];
+  const [staff, portal] = await Promise.all([
+    ids("staff").length ? db.select({ id: staffUsers.id, name: staffUsers.name }).from(staffUsers).where(inArray(staffUsers.id, ids("staff"))) : [],
+    ids("portal").length ? db.select({ id: portalUsers.id, name: portalUsers.name }).from(portalUsers).where(inArray(portalUsers.id, ids("portal"))) : [],
+  ]);
+  return new Map([...staff, ...portal].map((u) => [u.id, u.name]));
+}
+
+/**
+ * Everything a customer's page shows, in a fixed number of queries: the account, its figures,
+ * the first open invoices by due date, the latest payments and credits, contacts, and one page of
+ * the account's activity in words (newest first, older pages by `activityBefore`).
+ */
+export async function getCustomerOverview(customerId: string, { activityBefore, asOf = today() }: { activityBefore?: number; asOf?: IsoDate } = {}, db: Db = getDb()) {
+  const found = await getCustomer(customerId, db);
+  if (!found) return null;
+  const { customer } = found;
+  const [summary, openInvoices, recentPayments, creditNotes, contacts, audit] = await Promise.all([
+    customerSummary(customerId, asOf, db),
+    db
+      .select({ id: invoices.id, number: invoices.number, status: invoices.status, issueDate: invoices.issueDate, dueDate: invoices.dueDate, totalMinor: invoices.totalMinor, openMinor: invoices.openMinor })
+      .from(invoices)
+      .where(and(eq(invoices.customerId, customerId), eq(invoices.status, "open")))
+      .orderBy(asc(invoices.dueDate), asc(invoices.number))
+      .limit(OPEN_INVOICES_SHOWN),
+    db
+      .select({
+        id: payments.id,
+        amountMinor: payments.amountMinor,
+        allocatedMinor: payments.allocatedMinor,
+        refundedMinor: payments.refundedMinor,
+        method: payments.method,
+        reference: payments.reference,
+        receivedOn: payments.receivedOn,
+        status: payments.status,
+      })
+      .from(payments)
+      .where(eq(payments.customerId, customerId))
+      .orderBy(desc(payments.receivedOn), desc(payments.createdAt))
+      .limit(RECENT_SHOWN + 1),
+    listCreditNotes({ customerId, limit: RECENT_SHOWN }, db),
+    listContacts(customerId, db),
+    listAudit({ customerId, before: activityBefore, limit: ACTIVITY_PAGE_SIZE + 1 }, db),
+  ]);
+  const page = audit.slice(0, ACTIVITY_PAGE_SIZE);
+  // An invoice drafted and issued in one go reads as its issue alone.
+  const issued = new Set(page.filter((e) => e.action === "invoice.issue").map((e) => e.entityId));
+  const entries = page.filter((e) => !(e.action === "invoice.create_draft" && issued.has(e.entityId)));
+  const names = await actorNames(entries, db);
+  return {
+    ...found,
+    summary: summary!,
+    openInvoices: openInvoices.map((invoice) => ({ ...invoice, displayStatus: invoiceDisplayStatus(invoice, asOf) })),
+    payments: recentPayments.slice(0, RECENT_SHOWN).map((p) => ({
+      ...p,
+      methodLabel: methodLabels[p.method],
+      unappliedMinor: p.status === "received" ? p.amountMinor - p.allocatedMinor - p.refundedMinor : 0,
+    })),
+    morePayments: recentPayments.length > RECENT_SHOWN,
+    creditNotes: creditNotes.map((note) => ({
+      ...note,
+      unappliedMinor: note.voidedAt ? 0 : note.totalMinor - note.allocatedMinor - note.refundedMinor,
+    })),
+    contacts,
+    activity: entries.map((entry) => ({
+      id: entry.id,
+      at: entry.at,
+      text: describeAudit({ ...entry, actorName: entry.actorId ? names.get(entry.actorId) : undefined }, customer.currency),
+    })),
+    olderActivity: audit.length > ACTIVITY_PAGE_SIZE ? page.at(-1)!.id : undefined,
+  };
+}
+
 export type CustomerWrite = import("./customer-schema").CustomerInput;
 
 async function nextAccountNumber(db: Db) {
+  // Two customers created at once would otherwise both take the same next number.
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext('settle:customer-account-number'))`);
   const [row] = rowsOf<{ n: string | null }>(
     await db.execute(sql`select max(substring(account_number from 3)::bigint) as n from customers where account_number ~ '^C-[0-9]+$'`),
   );
   return `C-${Number(row?.n ?? 10000) + 1}`;
 }
 
-async function checkUnique(input: CustomerWrite, exceptId: string | null, db: Db) {
+async function checkUnique(input: CustomerWrite, except: Customer | null, db: Db) {
+  const exceptId = except?.id ?? null;
   const clash = await db
     .select({ id: customers.id, accountNumber: customers.accountNumber, externalRef: customers.externalRef })
     .from(customers)
@@ -96,9 +318,10 @@ async function checkUnique(input: CustomerWrite, exceptId: string | null, db: Db
     if (input.accountNumber && row.accountNumber === input.accountNumber) throw new DomainError("conflict", `Account number ${input.accountNumber} is already used`, "accountNumber");
     if (input.externalRef && row.externalRef === input.externalRef) throw new DomainError("conflict", `External reference ${input.externalRef} is already used`, "externalRef");
   }
-  if (input.collectorId) {
-    const [collector] = await db.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.id, input.collectorId));
-    if (!collector) throw new DomainError("invalid", "Collector must be one of the staff", "collectorId");
+  // A collector who has since left keeps the customers they had until someone reassigns them.
+  if (input.collectorId && input.collectorId !== except?.collectorId) {
+    const [collector] = await db.select({ role: staffUsers.role, disabledAt: staffUsers.disabledAt }).from(staffUsers).where(eq(staffUsers.id, input.collectorId));
+    if (!collector || collector.disabledAt || collector.role === "viewer") throw new DomainError("invalid", "Collector must be a clerk or an admin", "collectorId");
   }
 }
 
@@ -133,7 +356,7 @@ export async function createCustomer(input: CustomerWrite, actor: Actor, db: Db 
     await checkUnique(input, null, tx);
     const accountNumber = input.accountNumber ?? (await nextAccountNumber(tx));
     const [customer] = await tx.insert(customers).values({ accountNumber, ...columns(input) }).returning();
-    await recordAudit({ actor, action: "customer.create", entityType: "customer", entityId: customer!.id, customerId: customer!.id, after: columns(input) }, tx);
+    await recordAudit({ actor, action: "customer.create", entityType: "customer", entityId: customer!.id, customerId: customer!.id, after: { accountNumber, ...columns(input) } }, tx);
     return customer!;
   });
 }
@@ -143,18 +366,18 @@ export async function updateCustomer(customerId: string, input: CustomerWrite, a
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(customers).where(eq(customers.id, customerId)).for("update");
     if (!before) throw new DomainError("not_found", "Customer not found");
-    await checkUnique({ ...input, accountNumber: input.accountNumber ?? before.accountNumber }, customerId, tx);
-    if (input.currency !== before.currency) {
-      const [used] = await tx.select({ id: invoices.id }).from(invoices).where(eq(invoices.customerId, customerId)).limit(1);
-      const [paid] = await tx.select({ id: payments.id }).from(payments).where(eq(payments.customerId, customerId)).limit(1);
-      if (used || paid) throw new DomainError("conflict", `The currency stays ${before.currency}: the customer already has invoices or payments`, "currency");
+    const accountNumber = input.accountNumber ?? before.accountNumber;
+    await checkUnique({ ...input, accountNumber }, before, tx);
+    if (input.currency !== before.currency && (await customerHasBooks(customerId, tx))) {
+      throw new DomainError("conflict", `The currency stays ${before.currency}: the customer already has invoices or payments`, "currency");
     }
+    const next = { accountNumber, ...columns(input) };
     const [after] = await tx
       .update(customers)
-      .set({ accountNumber: input.accountNumber ?? before.accountNumber, ...columns(input), updatedAt: new Date() })
+      .set({ ...next, updatedAt: new Date() })
       .where(eq(customers.id, customerId))
       .returning();
-    const changed = Object.fromEntries(Object.entries(columns(input)).filter(([k, v]) => (before as Record<string, unknown>)[k] !== v));
+    const changed = Object.fromEntries(Object.entries(next).filter(([k, v]) => (before as Record<string, unknown>)[k] !== v));
     const was = Object.fromEntries(Object.keys(changed).map((k) => [k, (before as Record<string, unknown>)[k]]));
     if (Object.keys(changed).length > 0) {
       await recordAudit({ actor, action: "customer.update", entityType: "customer", entityId: customerId, customerId, before: was, after: changed }, tx);
