@@ -71,7 +71,7 @@ export async function listCustomers(
     .where(overdueSql(asOf))
     .groupBy(invoices.customerId)
     .as("overdue_totals");
-  const balance = sql`coalesce(${customerBalances.balanceMinor}, 0)`;
+  const balance = sql`${customerBalances.balanceMinor}`;
   const overdue = sql`coalesce(${overdueTotals.overdueMinor}, 0)`;
   const sortKey = { account: sql`${customers.accountNumber}`, name: sql`lower(${customers.name})`, balance, overdue }[sort];
   const descending = sort === "balance" || sort === "overdue";
@@ -116,14 +116,14 @@ export async function listCustomers(
       status: customers.status,
       collectorName: staffUsers.name,
       balanceMinor: sql`${balance}`.mapWith(Number),
-      unappliedMinor: sql`coalesce(${customerBalances.unappliedMinor}, 0)`.mapWith(Number),
+      unappliedMinor: customerBalances.unappliedMinor,
       overdueMinor: sort === "overdue" ? sql`${overdue}`.mapWith(Number) : sql<number>`0`.mapWith(Number),
       // The sort key exactly as the database compares it, for the next page's cursor.
       cursorKey: sql`${sortKey}`.mapWith(descending ? Number : String),
     })
     .from(customers)
     .leftJoin(staffUsers, eq(customers.collectorId, staffUsers.id))
-    .leftJoin(customerBalances, eq(customerBalances.customerId, customers.id))
+    .innerJoin(customerBalances, eq(customerBalances.customerId, customers.id))
     .$dynamic();
   const rows = await (sort === "overdue" ? base.leftJoin(overdueTotals, eq(overdueTotals.customerId, customers.id)) : base)
     .where(and(...conditions))

@@ -21,7 +21,7 @@ export const auditLog = pgTable(
   },
   (t) => [
     index("audit_log_entity_idx").on(t.entityType, t.entityId),
-    index("audit_log_customer_idx").on(t.customerId, t.at),
+    index("audit_log_customer_idx").on(t.customerId, t.id),
     index("audit_log_at_idx").on(t.at),
   ],
 );

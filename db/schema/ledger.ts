@@ -391,7 +391,8 @@ export const journalLines = pgTable(
 
 /**
  * Each customer's running totals, kept by a trigger on journal_lines in the same transaction
- * (migration 0003), so lists sort by balance at any size without summing the journal.
+ * (migration 0003), so lists sort by balance at any size without summing the journal. Every
+ * customer has its row from the start (migration 0007), so lists join it without a coalesce.
  */
 export const customerBalances = pgTable(
   "customer_balances",
@@ -407,7 +408,7 @@ export const customerBalances = pgTable(
     balanceMinor: money().notNull().default(0),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("customer_balances_balance_idx").on(t.balanceMinor), check("customer_balances_sum", sql`${t.balanceMinor} = ${t.receivableMinor} - ${t.unappliedMinor}`)],
+  (t) => [index("customer_balances_balance_idx").on(t.balanceMinor, t.customerId), check("customer_balances_sum", sql`${t.balanceMinor} = ${t.receivableMinor} - ${t.unappliedMinor}`)],
 );
 
 export const approvalStatus = pgEnum("approval_status", ["pending", "approved", "rejected"]);
