@@ -7,12 +7,13 @@ import { ApplicationsTable, ApplyForm, RefundForm, type FormFailure } from "~/co
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormAlert } from "~/components/forms";
 import { Money } from "~/components/money";
-import { invoiceNumbersOf, openInvoiceRows, parseAllocationRequest, refundFormSchema, unapplyFormSchema } from "~/ledger/allocation-form";
+import { openInvoiceRows } from "~/ledger/allocation-form";
 import { listOpenInvoices } from "~/ledger/invoices.server";
-import { allocatePayment, earlyDiscountAvailable, getPaymentDetail, methodLabels, refund, reversePayment, unapplyAllocation } from "~/ledger/payments.server";
+import { creditIntents, handleCreditIntent, type CreditIntent } from "~/ledger/credit-actions.server";
+import { earlyDiscountAvailable, getPaymentDetail, methodLabels, reversePayment } from "~/ledger/payments.server";
 import { formatMoney } from "~/money/money";
 import { invalid, newFormKey, runDomain } from "~/utils/action.server";
-import { idempotencyKeySchema, requiredText } from "~/utils/form-schemas";
+import { requiredText } from "~/utils/form-schemas";
 import { formatDate, formatDateTime } from "~/utils/format";
 import { invariantResponse } from "~/utils/responses.server";
 import { parseForm } from "~/utils/validation";
@@ -45,7 +46,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 const intentSchema = z.enum(["apply", "unapply", "refund", "reverse"], { message: "Unknown action" });
-const applySchema = z.object({ requestKey: idempotencyKeySchema, applyMode: z.enum(["choose", "auto"], { message: "Choose how to apply the credit" }) });
 const reverseSchema = z.object({
   reason: requiredText("Reason"),
   confirm: z.literal("yes", { message: "Confirm that the invoices will reopen" }),
@@ -64,31 +64,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!intent.success) return invalid({ form: "Unknown action" });
   const done = (what: string) => redirect(`/staff/payments/${payment.id}?done=${what}`);
 
-  if (intent.data === "apply") {
-    const fields = parseForm(applySchema, formData);
-    if (!fields.ok) return invalid(fields.errors);
-    const invoiceNumbers = fields.data.applyMode === "choose" ? invoiceNumbersOf(await listOpenInvoices(payment.customerId)) : new Map<string, string | null>();
-    const request = parseAllocationRequest(formData, { mode: fields.data.applyMode, currency: payment.currency, invoiceNumbers });
-    if (!request.ok) return invalid(request.errors);
-    const result = await runDomain(() => allocatePayment({ paymentId: payment.id, allocations: request.allocations!, requestKey: fields.data.requestKey }, actor));
-    if (!result.ok) return result.response;
-    throw done("applied");
-  }
-  if (intent.data === "unapply") {
-    const fields = parseForm(unapplyFormSchema, formData);
-    if (!fields.ok) return invalid(fields.errors);
-    invariantResponse(detail.applied.some((row) => row.id === fields.data.allocationId && row.amountMinor > 0), "Application not found");
-    const result = await runDomain(() => unapplyAllocation({ allocationId: fields.data.allocationId, reason: fields.data.reason }, actor));
-    if (!result.ok) return result.response;
-    throw done("unapplied");
-  }
-  if (intent.data === "refund") {
-    const fields = parseForm(refundFormSchema(payment.currency), formData);
-    if (!fields.ok) return invalid(fields.errors);
-    const { amount, ...rest } = fields.data;
-    const result = await runDomain(() => refund({ source: { paymentId: payment.id }, amountMinor: amount, ...rest }, actor));
-    if (!result.ok) return result.response;
-    throw done("refunded");
+  if ((creditIntents as readonly string[]).includes(intent.data)) {
+    const outcome = await handleCreditIntent(intent.data as CreditIntent, formData, { source: { paymentId: payment.id }, customerId: payment.customerId, currency: payment.currency, applied: detail.applied, actor });
+    if (!outcome.ok) return outcome.response;
+    throw done(outcome.done);
   }
   const fields = parseForm(reverseSchema, formData);
   if (!fields.ok) return invalid(fields.errors);

@@ -64,7 +64,7 @@ test("a clerk invites a contact, who follows the invitation into the portal", as
   await page.getByLabel("Email").fill(email);
   await page.getByRole("button", { name: "Send invitation" }).click();
   await expect(page.getByText(`Invitation sent to ${email}.`)).toBeVisible();
-  await expect(page.getByRole("cell", { name: email })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Portal contacts" }).getByText(email, { exact: true })).toBeVisible();
 
   const link = signInLinkIn(await readNewestEmail(browser, email, /invited you to the billing portal/));
   const invitee = await browser.newContext();
