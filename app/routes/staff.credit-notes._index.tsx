@@ -4,6 +4,7 @@ import { z } from "zod";
 import { hasRole } from "~/auth/roles";
 import { requireStaff } from "~/auth/staff-auth.server";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { Pager } from "~/components/pager";
 import { Money } from "~/components/money";
 import { getCustomer } from "~/customers/customers.server";
 import { creditAvailable } from "~/ledger/applications.server";
@@ -133,18 +134,7 @@ export default function CreditNoteList() {
           </tbody>
         </table>
       </div>
-      <nav className="pager" aria-label="Pages">
-        {params.get("before") ? (
-          <Link className="button secondary" to={withParams({ kind })}>
-            First page
-          </Link>
-        ) : null}
-        {nextBefore ? (
-          <Link className="button secondary" to={withParams({ kind, before: nextBefore })}>
-            Next page
-          </Link>
-        ) : null}
-      </nav>
+      <Pager first={params.get("before") ? withParams({ kind }) : null} next={nextBefore ? withParams({ kind, before: nextBefore }) : null} />
     </>
   );
 }

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { hasRole } from "~/auth/roles";
 import { requireStaff } from "~/auth/staff-auth.server";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { Pager } from "~/components/pager";
 import { Money } from "~/components/money";
 import { listCustomerPage, type CustomerShow, type CustomerSort } from "~/customers/customers.server";
 import { formatTerms } from "~/utils/format";
@@ -207,18 +208,7 @@ export default function CustomerList() {
           </tbody>
         </table>
       </div>
-      <nav className="pager" aria-label="Pages">
-        {query.after ? (
-          <Link className="button secondary" to={withParams(query, { after: undefined })}>
-            First page
-          </Link>
-        ) : null}
-        {nextCursor ? (
-          <Link className="button secondary" to={withParams(query, { after: nextCursor })}>
-            Next page
-          </Link>
-        ) : null}
-      </nav>
+      <Pager first={query.after ? withParams(query, { after: undefined }) : null} next={nextCursor ? withParams(query, { after: nextCursor }) : null} />
     </>
   );
 }

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { hasRole } from "~/auth/roles";
 import { requireStaff } from "~/auth/staff-auth.server";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { Pager } from "~/components/pager";
 import { Money } from "~/components/money";
 import { InvoiceStatusBadge } from "~/components/status-badge";
 import { getCustomer } from "~/customers/customers.server";
@@ -147,18 +148,7 @@ export default function InvoiceList() {
           </tbody>
         </table>
       </div>
-      <nav className="pager" aria-label="Pages">
-        {after ? (
-          <Link className="button secondary" to={query({ after: null })}>
-            First page
-          </Link>
-        ) : null}
-        {nextCursor ? (
-          <Link className="button secondary" to={query({ after: nextCursor })}>
-            Next page
-          </Link>
-        ) : null}
-      </nav>
+      <Pager first={after ? query({ after: null }) : null} next={nextCursor ? query({ after: nextCursor }) : null} />
     </>
   );
 }

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { hasRole } from "~/auth/roles";
 import { requireStaff } from "~/auth/staff-auth.server";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { Pager } from "~/components/pager";
 import { Money } from "~/components/money";
 import { getCustomer } from "~/customers/customers.server";
 import { paymentAvailable } from "~/ledger/applications.server";
@@ -125,18 +126,7 @@ export default function PaymentList() {
           </tbody>
         </table>
       </div>
-      <nav className="pager" aria-label="Pages">
-        {params.get("after") ? (
-          <Link className="button secondary" to={`?${filters}`}>
-            First page
-          </Link>
-        ) : null}
-        {nextCursor ? (
-          <Link className="button secondary" to={`?${new URLSearchParams([...filters, ["after", nextCursor]])}`}>
-            Next page
-          </Link>
-        ) : null}
-      </nav>
+      <Pager first={params.get("after") ? `?${filters}` : null} next={nextCursor ? `?${new URLSearchParams([...filters, ["after", nextCursor]])}` : null} />
     </>
   );
 }
