@@ -1,7 +1,9 @@
 import { render } from "@react-email/render";
 import { createElement, type ComponentType } from "react";
 import ContactInvitationEmail, { contactInvitationSubject, type ContactInvitationEmailProps } from "~emails/contact-invitation";
+import InstalmentFailedEmail, { instalmentFailedSubject, type InstalmentFailedEmailProps } from "~emails/instalment-failed";
 import InvoiceIssuedEmail, { invoiceIssuedSubject, type InvoiceIssuedEmailProps } from "~emails/invoice-issued";
+import PaymentReceiptEmail, { paymentReceiptSubject, type PaymentReceiptEmailProps } from "~emails/payment-receipt";
 import SignInLinkEmail, { signInLinkSubject, type SignInLinkEmailProps } from "~emails/sign-in-link";
 
 type Template<P> = { component: ComponentType<P>; subject: (props: P) => string };
@@ -15,6 +17,8 @@ export const templates = {
   "sign-in-link": template<SignInLinkEmailProps>(SignInLinkEmail, signInLinkSubject),
   "contact-invitation": template<ContactInvitationEmailProps>(ContactInvitationEmail, contactInvitationSubject),
   "invoice-issued": template<InvoiceIssuedEmailProps>(InvoiceIssuedEmail, invoiceIssuedSubject),
+  "instalment-failed": template<InstalmentFailedEmailProps>(InstalmentFailedEmail, instalmentFailedSubject),
+  "payment-receipt": template<PaymentReceiptEmailProps>(PaymentReceiptEmail, paymentReceiptSubject),
 };
 
 export type TemplateName = keyof typeof templates;

@@ -1,6 +1,8 @@
 import { deleteExpiredSessions } from "~/auth/session.server";
 import { deliverDueEmails, transportFromEnv } from "~/email/delivery.server";
-import type { Env } from "~/utils/env.server";
+import { isDemoProcessor, type Env } from "~/utils/env.server";
+import { deliverDemoEvents } from "~webhooks/stripe/demo-delivery.server";
+import { retryDueEvents } from "~webhooks/stripe/process.server";
 
 type Job = { name: string; everyMs: number; run: () => Promise<unknown> };
 
@@ -13,6 +15,9 @@ export function startBackgroundJobs(env: Env) {
   const jobs: Job[] = [
     { name: "email delivery", everyMs: 3_000, run: () => deliverDueEmails({ transport }) },
     { name: "expired sessions", everyMs: 60 * 60_000, run: () => deleteExpiredSessions() },
+    { name: "webhook retries", everyMs: 15_000, run: () => retryDueEvents() },
+    // Without Stripe keys, the demo processor delivers its events to our own webhook endpoint.
+    ...(isDemoProcessor(env) ? [{ name: "demo processor events", everyMs: 1_000, run: () => deliverDemoEvents() }] : []),
   ];
   const running = new Set<Promise<unknown>>();
   const timers = jobs.map((job) => {

@@ -22,7 +22,24 @@ export const ledgerSettingsSchema = z.object({
 });
 export type LedgerSettings = z.infer<typeof ledgerSettingsSchema>;
 
-type Settings = { company: CompanySettings; ledger: LedgerSettings };
+const wholeUnits = (label: string) =>
+  z.coerce.number({ message: `${label} must be a number` }).int(`${label} must be a whole number`).min(0, `${label} cannot be negative`).max(1_000_000_000, `${label} is too large`);
+const count = (label: string, min: number, max: number) =>
+  z.coerce.number({ message: `${label} must be a number` }).int(`${label} must be a whole number`).min(min, `${label} must be at least ${min}`).max(max, `${label} must be at most ${max}`);
+
+/** What customers may do in the portal by themselves; amounts in whole units of the invoice's currency. */
+export const portalSettingsSchema = z.object({
+  partialPaymentMinimum: wholeUnits("Smallest part payment"),
+  planMaxInstalments: count("Most instalments", 2, 60),
+  planMaxMonths: count("Longest plan in months", 1, 60),
+  planMinFirstPercent: count("Smallest first instalment (percent)", 0, 100),
+  planMaxTotal: wholeUnits("Largest plan total"),
+  planMaxFailures: count("Failed charges before a plan defaults", 1, 10),
+  planRetryDays: count("Days between retries", 1, 30),
+});
+export type PortalSettings = z.infer<typeof portalSettingsSchema>;
+
+type Settings = { company: CompanySettings; ledger: LedgerSettings; portal: PortalSettings };
 type SettingKey = keyof Settings;
 
 const definitions: { [K in SettingKey]: { schema: z.ZodType<Settings[K]>; defaults: Settings[K] } } = {
@@ -33,6 +50,10 @@ const definitions: { [K in SettingKey]: { schema: z.ZodType<Settings[K]>; defaul
   ledger: {
     schema: ledgerSettingsSchema,
     defaults: { writeOffApprovalAbove: 500 },
+  },
+  portal: {
+    schema: portalSettingsSchema,
+    defaults: { partialPaymentMinimum: 10, planMaxInstalments: 6, planMaxMonths: 6, planMinFirstPercent: 10, planMaxTotal: 25_000, planMaxFailures: 3, planRetryDays: 3 },
   },
 };
 
@@ -64,3 +85,4 @@ export async function updateSetting<K extends SettingKey>(
 
 export const getCompanySettings = (db?: Db) => getSetting("company", db);
 export const getLedgerSettings = (db?: Db) => getSetting("ledger", db);
+export const getPortalSettings = (db?: Db) => getSetting("portal", db);

@@ -41,6 +41,8 @@ export const envSchema = z
     STRIPE_SECRET_KEY: optionalString,
     STRIPE_PUBLISHABLE_KEY: optionalString,
     STRIPE_WEBHOOK_SECRET: optionalString,
+    // Another address for Stripe's API (the tests point the real SDK at a local fake).
+    STRIPE_API_BASE: z.url({ message: "must be a URL such as http://127.0.0.1:12111" }).optional(),
     RESEND_API_KEY: optionalString,
     RESEND_BASE_URL: z.url().optional(),
     EMAIL_FROM: z.string().default("Settle <billing@settle.localhost>"),

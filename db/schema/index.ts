@@ -6,3 +6,6 @@ export * from "./settings";
 export * from "./email";
 export * from "./ledger";
 export * from "./integrations";
+export * from "./online-payments";
+export * from "./disputes";
+export * from "./plans";

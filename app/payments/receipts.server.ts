@@ -1,0 +1,50 @@
+import { and, eq, gt } from "drizzle-orm";
+import { allocations, customers, invoices, payments, savedPaymentMethods, type PaymentAttempt } from "~db/schema";
+import type { Db } from "~db/client";
+import { enqueueEmail } from "~/email/outbox.server";
+import { formatMoney } from "~/money/money";
+import { getCompanySettings } from "~/settings/settings.server";
+import { appUrl, getEnv } from "~/utils/env.server";
+
+/** What was paid against which invoice: the receipt page and the receipt email read this. */
+export async function receiptFor(paymentId: string, customerId: string, db: Db) {
+  const [payment] = await db.select().from(payments).where(and(eq(payments.id, paymentId), eq(payments.customerId, customerId)));
+  if (!payment) return null;
+  const applied = await db
+    .select({ invoiceId: allocations.invoiceId, invoiceNumber: invoices.number, amountMinor: allocations.amountMinor })
+    .from(allocations)
+    .innerJoin(invoices, eq(invoices.id, allocations.invoiceId))
+    .where(and(eq(allocations.paymentId, paymentId), gt(allocations.amountMinor, 0)));
+  return { payment, applied, creditMinor: payment.amountMinor - payment.allocatedMinor - payment.refundedMinor };
+}
+
+/** The receipt email, in the transaction that records the payment (so it is sent exactly once). */
+export async function sendReceipt(attempt: PaymentAttempt, db: Db) {
+  if (!attempt.paymentId) return;
+  const [customer] = await db.select().from(customers).where(eq(customers.id, attempt.customerId));
+  const receipt = await receiptFor(attempt.paymentId, attempt.customerId, db);
+  if (!customer?.email || !receipt) return;
+  const [method] = attempt.paymentMethodId ? await db.select().from(savedPaymentMethods).where(eq(savedPaymentMethods.id, attempt.paymentMethodId)) : [];
+  const money = (minor: number) => formatMoney(minor, receipt.payment.currency);
+  await enqueueEmail(
+    {
+      template: "payment-receipt",
+      to: customer.email,
+      dedupeKey: `payment-receipt:${attempt.paymentId}`,
+      customerId: customer.id,
+      metadata: { paymentId: attempt.paymentId },
+      props: {
+        brand: await getCompanySettings(db),
+        customerName: customer.name,
+        amount: money(receipt.payment.amountMinor),
+        paidOn: receipt.payment.receivedOn,
+        method: method?.last4 ? `${method.brand ?? "card"} ending ${method.last4}` : receipt.payment.method === "bank_debit" ? "bank debit" : "card",
+        reference: receipt.payment.reference ?? receipt.payment.id,
+        applied: receipt.applied.map((row) => ({ invoiceNumber: row.invoiceNumber ?? "", amount: money(row.amountMinor) })),
+        credit: receipt.creditMinor > 0 ? money(receipt.creditMinor) : null,
+        receiptUrl: `${appUrl(getEnv())}/portal/payments/${attempt.paymentId}`,
+      },
+    },
+    db,
+  );
+}

@@ -1,0 +1,70 @@
+import { and, asc, eq, isNull, lte } from "drizzle-orm";
+import { customers, processorEvents, savedPaymentMethods, type ProcessorEvent } from "~db/schema";
+import { getDb, type Db } from "~db/client";
+import type { Actor } from "~/audit/audit.server";
+import { rememberMethod, settleIntent } from "~/payments/attempts.server";
+import { getProcessor } from "~/payments/processor.server";
+
+const actor: Actor = { type: "processor", label: "Stripe webhook" };
+const MAX_ATTEMPTS = 12;
+
+type Handler = (object: Record<string, unknown>, db: Db) => Promise<string | void>;
+
+/**
+ * What each event type does. PaymentIntent events are not trusted for their state: the current
+ * intent is fetched, so duplicates, late and out-of-order deliveries all settle to the same books.
+ */
+const handlers: Record<string, Handler> = {
+  "payment_intent.succeeded": settleCurrentIntent,
+  "payment_intent.processing": settleCurrentIntent,
+  "payment_intent.payment_failed": settleCurrentIntent,
+  "payment_intent.canceled": settleCurrentIntent,
+  "payment_intent.requires_action": settleCurrentIntent,
+  "setup_intent.succeeded": async (object, db) => {
+    const customerId = (object.metadata as Record<string, string> | undefined)?.settle_customer_id;
+    const method = object.payment_method as string | null;
+    if (customerId && method) await rememberMethod(customerId, method, db);
+  },
+  "payment_method.attached": async (object, db) => {
+    const [customer] = await db.select({ id: customers.id }).from(customers).where(eq(customers.stripeCustomerId, String(object.customer ?? "")));
+    if (customer) await rememberMethod(customer.id, String(object.id), db);
+    else return "No customer of ours has this processor customer";
+  },
+  "payment_method.detached": async (object, db) => {
+    await db.update(savedPaymentMethods).set({ detachedAt: new Date() }).where(and(eq(savedPaymentMethods.processorMethodId, String(object.id)), isNull(savedPaymentMethods.detachedAt)));
+  },
+};
+
+async function settleCurrentIntent(object: Record<string, unknown>, db: Db) {
+  const intent = await (await getProcessor()).retrievePaymentIntent(String(object.id));
+  const attempt = await settleIntent(intent, actor, db);
+  if (!attempt) return "No payment attempt matches this PaymentIntent";
+}
+
+/** Applies one stored event; a failure is kept with its error and retried later with back-off. */
+export async function processEvent(event: ProcessorEvent, db: Db = getDb()) {
+  const handler = handlers[event.type];
+  try {
+    const note = handler ? await handler(((event.payload as { data?: { object?: Record<string, unknown> } }).data?.object ?? {}) as Record<string, unknown>, db) : "Not a type Settle acts on";
+    await db.update(processorEvents).set({ processedAt: new Date(), attempts: event.attempts + 1, lastError: note ?? null, nextAttemptAt: null }).where(eq(processorEvents.id, event.id));
+  } catch (error) {
+    const attempts = event.attempts + 1;
+    const delaySeconds = Math.min(6 * 3600, 15 * 2 ** attempts);
+    await db
+      .update(processorEvents)
+      .set({ attempts, lastError: String((error as Error).message ?? error), nextAttemptAt: attempts >= MAX_ATTEMPTS ? null : new Date(Date.now() + delaySeconds * 1000) })
+      .where(eq(processorEvents.id, event.id));
+  }
+}
+
+/** The retry job: events whose next attempt is due, oldest first. */
+export async function retryDueEvents(db: Db = getDb(), now = new Date()) {
+  const due = await db
+    .select()
+    .from(processorEvents)
+    .where(and(isNull(processorEvents.processedAt), lte(processorEvents.nextAttemptAt, now)))
+    .orderBy(asc(processorEvents.occurredAt))
+    .limit(100);
+  for (const event of due) await processEvent(event, db);
+  return due.length;
+}

@@ -1,0 +1,51 @@
+import Stripe from "stripe";
+import { processorEvents } from "~db/schema";
+import { getDb, type Db } from "~db/client";
+import { demoWebhookSecret } from "~/payments/demo-processor.server";
+import { getEnv, isDemoProcessor } from "~/utils/env.server";
+import { processEvent } from "./process.server";
+
+// Verification needs no API key; this client never calls Stripe.
+const verifier = new Stripe("sk_verify_only");
+
+/** Seconds a signature stays valid (Stripe's default): a replayed old delivery is refused. */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+export type WebhookAnswer = { status: number; body: { received: boolean; duplicate?: boolean; error?: string } };
+
+export async function webhookSecret(db: Db = getDb()) {
+  const env = getEnv();
+  return isDemoProcessor(env) ? demoWebhookSecret(db) : env.STRIPE_WEBHOOK_SECRET!;
+}
+
+/**
+ * A Stripe (or demo processor) webhook: verified on the raw body, stored once by its id, then
+ * applied. A stored event answers 200 even if applying it fails: it is retried with back-off and
+ * shown to staff, so Stripe need not redeliver it.
+ */
+export async function receiveStripeWebhook(rawBody: string, signature: string | null, db: Db = getDb()): Promise<WebhookAnswer> {
+  if (!signature) return { status: 400, body: { received: false, error: "Missing Stripe-Signature header" } };
+  let event: Stripe.Event;
+  try {
+    event = verifier.webhooks.constructEvent(rawBody, signature, await webhookSecret(db), SIGNATURE_TOLERANCE_SECONDS);
+  } catch (error) {
+    return { status: 400, body: { received: false, error: `Signature check failed: ${(error as Error).message}` } };
+  }
+  const object = (event.data?.object ?? {}) as { id?: string };
+  const [stored] = await db
+    .insert(processorEvents)
+    .values({
+      id: event.id,
+      processor: event.id.startsWith("evt_demo_") ? "demo" : "stripe",
+      type: event.type,
+      objectId: typeof object.id === "string" ? object.id : null,
+      occurredAt: new Date(event.created * 1000),
+      payload: event as unknown as Record<string, unknown>,
+      nextAttemptAt: new Date(),
+    })
+    .onConflictDoNothing({ target: processorEvents.id })
+    .returning();
+  if (!stored) return { status: 200, body: { received: true, duplicate: true } };
+  await processEvent(stored, db);
+  return { status: 200, body: { received: true } };
+}
