@@ -7,6 +7,10 @@ import customerStyles from "./styles/customers.css?url";
 import documentStyles from "./styles/documents.css?url";
 import invoiceStyles from "./styles/invoices.css?url";
 import paymentStyles from "./styles/payments.css?url";
+import portalStyles from "./styles/portal.css?url";
+import disputeStyles from "./styles/disputes.css?url";
+import payStyles from "./styles/pay.css?url";
+import planStyles from "./styles/plans.css?url";
 import { useNonce } from "./utils/nonce";
 
 export const links: LinksFunction = () => [
@@ -15,6 +19,10 @@ export const links: LinksFunction = () => [
   { rel: "stylesheet", href: documentStyles },
   { rel: "stylesheet", href: invoiceStyles },
   { rel: "stylesheet", href: paymentStyles },
+  { rel: "stylesheet", href: portalStyles },
+  { rel: "stylesheet", href: disputeStyles },
+  { rel: "stylesheet", href: payStyles },
+  { rel: "stylesheet", href: planStyles },
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 
