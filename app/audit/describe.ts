@@ -180,8 +180,38 @@ export function describeAudit(entry: DescribableEntry, currency?: string): strin
         return `added ${text(after.name) ?? "a staff user"}${text(after.role) ? ` as ${text(after.role)}` : ""}`;
       case "settings.update":
         return "changed the settings";
-      case "api.idempotency_key":
-        return `created ${text(after.resource) ? `the ${text(after.resource)}` : "a record"} through the API`;
+      case "dispute.open":
+        return `disputed ${money(after.amountMinor) ?? "an amount"}${text(after.invoice) ? ` of invoice ${text(after.invoice)}` : ""}${text(after.line) ? ` (${text(after.line)})` : ""}`;
+      case "dispute.message":
+        return "wrote in a dispute";
+      case "dispute.assign":
+        return `assigned a dispute to ${text(after.assignedTo) ?? "someone"}`;
+      case "dispute.accept":
+        return `accepted a dispute, crediting ${money(after.acceptedMinor) ?? "an amount"}${text(after.creditNote) ? ` with credit note ${text(after.creditNote)}` : ""}`;
+      case "dispute.reject":
+        return `rejected a dispute${because(after.reason)}`;
+      case "dispute.withdraw":
+        return "withdrew a dispute";
+      case "plan.create":
+        return `set up a payment plan${forAmount(after.totalMinor)} in ${amount(after.instalmentCount) ?? "several"} instalments${after.status === "pending_approval" ? ", for approval" : ""}`;
+      case "plan.approve":
+        return `approved a payment plan${because(after.note)}`;
+      case "plan.reject":
+        return `rejected a payment plan${because(after.note)}`;
+      case "plan.autopay_on":
+        return "turned on autopay for a payment plan";
+      case "plan.autopay_off":
+        return "turned off autopay for a payment plan";
+      case "plan.instalment_paid":
+        return `collected instalment ${amount(after.seq) ?? ""} of a payment plan${forAmount(after.amountMinor)}`;
+      case "plan.instalment_failed":
+        return `could not collect instalment ${amount(after.seq) ?? ""} of a payment plan${because(after.reason)}`;
+      case "plan.default":
+        return "ended a payment plan as defaulted";
+      case "plan.complete":
+        return "completed a payment plan";
+      case "online_payment.succeeded":
+        return `paid ${money(after.amountMinor) ?? "an amount"} online`;
       case "api_key.create":
         return `created the API key ${text(after.name) ?? ""}`.trimEnd();
       case "api_key.revoke":

@@ -220,6 +220,21 @@ export function StatementView({ statement, invoiceHref }: { statement: Statement
           </div>
         )}
       </section>
+
+      {statement.planInstalments.length > 0 ? (
+        <section aria-labelledby={`${id}-plan`}>
+          <h3 id={`${id}-plan`}>Payment plan</h3>
+          <p className="muted">Instalments still to pay on your payment plan.</p>
+          <ul className="statement-plan">
+            {statement.planInstalments.map((instalment, i) => (
+              <li key={i}>
+                <span>{formatDate(instalment.dueDate)}</span>
+                <Money minor={instalment.amountMinor} currency={currency} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
     </article>
   );
 }

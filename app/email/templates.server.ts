@@ -1,9 +1,14 @@
 import { render } from "@react-email/render";
 import { createElement, type ComponentType } from "react";
 import ContactInvitationEmail, { contactInvitationSubject, type ContactInvitationEmailProps } from "~emails/contact-invitation";
+import DisputeCustomerUpdateEmail, { disputeCustomerUpdateSubject, type DisputeCustomerUpdateEmailProps } from "~emails/dispute-customer-update";
+import DisputeStaffUpdateEmail, { disputeStaffUpdateSubject, type DisputeStaffUpdateEmailProps } from "~emails/dispute-staff-update";
 import InstalmentFailedEmail, { instalmentFailedSubject, type InstalmentFailedEmailProps } from "~emails/instalment-failed";
 import InvoiceIssuedEmail, { invoiceIssuedSubject, type InvoiceIssuedEmailProps } from "~emails/invoice-issued";
 import PaymentReceiptEmail, { paymentReceiptSubject, type PaymentReceiptEmailProps } from "~emails/payment-receipt";
+import PlanConfirmedEmail, { planConfirmedSubject, type PlanConfirmedEmailProps } from "~emails/plan-confirmed";
+import PlanDecidedEmail, { planDecidedSubject, type PlanDecidedEmailProps } from "~emails/plan-decided";
+import PlanNeedsApprovalEmail, { planNeedsApprovalSubject, type PlanNeedsApprovalEmailProps } from "~emails/plan-needs-approval";
 import SignInLinkEmail, { signInLinkSubject, type SignInLinkEmailProps } from "~emails/sign-in-link";
 
 type Template<P> = { component: ComponentType<P>; subject: (props: P) => string };
@@ -19,6 +24,11 @@ export const templates = {
   "invoice-issued": template<InvoiceIssuedEmailProps>(InvoiceIssuedEmail, invoiceIssuedSubject),
   "instalment-failed": template<InstalmentFailedEmailProps>(InstalmentFailedEmail, instalmentFailedSubject),
   "payment-receipt": template<PaymentReceiptEmailProps>(PaymentReceiptEmail, paymentReceiptSubject),
+  "plan-confirmed": template<PlanConfirmedEmailProps>(PlanConfirmedEmail, planConfirmedSubject),
+  "plan-needs-approval": template<PlanNeedsApprovalEmailProps>(PlanNeedsApprovalEmail, planNeedsApprovalSubject),
+  "plan-decided": template<PlanDecidedEmailProps>(PlanDecidedEmail, planDecidedSubject),
+  "dispute-customer-update": template<DisputeCustomerUpdateEmailProps>(DisputeCustomerUpdateEmail, disputeCustomerUpdateSubject),
+  "dispute-staff-update": template<DisputeStaffUpdateEmailProps>(DisputeStaffUpdateEmail, disputeStaffUpdateSubject),
 };
 
 export type TemplateName = keyof typeof templates;

@@ -1,5 +1,6 @@
 import { deleteExpiredSessions } from "~/auth/session.server";
 import { deliverDueEmails, transportFromEnv } from "~/email/delivery.server";
+import { chargeDueInstalments } from "~/plans/instalments.server";
 import { isDemoProcessor, type Env } from "~/utils/env.server";
 import { deliverDemoEvents } from "~webhooks/stripe/demo-delivery.server";
 import { retryDueEvents } from "~webhooks/stripe/process.server";
@@ -16,6 +17,7 @@ export function startBackgroundJobs(env: Env) {
     { name: "email delivery", everyMs: 3_000, run: () => deliverDueEmails({ transport }) },
     { name: "expired sessions", everyMs: 60 * 60_000, run: () => deleteExpiredSessions() },
     { name: "webhook retries", everyMs: 15_000, run: () => retryDueEvents() },
+    { name: "plan instalments", everyMs: 60 * 60_000, run: () => chargeDueInstalments() },
     // Without Stripe keys, the demo processor delivers its events to our own webhook endpoint.
     ...(isDemoProcessor(env) ? [{ name: "demo processor events", everyMs: 1_000, run: () => deliverDemoEvents() }] : []),
   ];

@@ -2,6 +2,7 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { customerBalances, customers, invoices, type Customer } from "~db/schema";
 import { getDb, rowsOf, type Db } from "~db/client";
 import { getCompanySettings, type CompanySettings } from "~/settings/settings.server";
+import { upcomingInstalments } from "~/plans/upcoming.server";
 import { addDays, today, type IsoDate } from "~/utils/dates";
 import { formatAddress } from "~/utils/format";
 import { ageItems, daysPastDue } from "./aging";
@@ -41,6 +42,8 @@ export type Statement = {
   agingTotalMinor: number;
   unappliedMinor: number;
   openItems: OpenItem[];
+  /** Instalments still to pay on an active payment plan, soonest first. */
+  planInstalments: { dueDate: IsoDate; amountMinor: number }[];
 };
 
 const typeLabels: Record<string, string> = {
@@ -137,7 +140,7 @@ async function summaryAsOf(customerId: string, asOf: IsoDate, db: Db) {
 export async function activityStatement({ customerId, from, to }: { customerId: string; from: IsoDate; to: IsoDate }, db: Db = getDb()): Promise<Statement | null> {
   const [customer] = await db.select().from(customers).where(eq(customers.id, customerId));
   if (!customer) return null;
-  const [company, openingMinor, rows, summary] = await Promise.all([
+  const [company, openingMinor, rows, summary, planInstalments] = await Promise.all([
     getCompanySettings(db),
     balanceAsOf(customerId, addDays(from, -1), db),
     db.execute(sql`
@@ -154,6 +157,7 @@ export async function activityStatement({ customerId, from, to }: { customerId: 
       having sum(l.amount_minor) <> 0
        order by e.effective_date, e.id`),
     summaryAsOf(customerId, to, db),
+    upcomingInstalments(customerId, db),
   ]);
   let running = openingMinor;
   const lines = rowsOf<{ date: string; type: string; description: string; reference: string; effect: string }>(rows).map((r) => {
@@ -183,6 +187,7 @@ export async function activityStatement({ customerId, from, to }: { customerId: 
     agingTotalMinor: summary.aging.totalMinor,
     unappliedMinor: summary.unappliedMinor,
     openItems: summary.openItems,
+    planInstalments,
   };
 }
 
@@ -190,7 +195,7 @@ export async function activityStatement({ customerId, from, to }: { customerId: 
 export async function openItemStatement({ customerId, asOf }: { customerId: string; asOf: IsoDate }, db: Db = getDb()): Promise<Statement | null> {
   const [customer] = await db.select().from(customers).where(eq(customers.id, customerId));
   if (!customer) return null;
-  const [company, summary, closingMinor] = await Promise.all([getCompanySettings(db), summaryAsOf(customerId, asOf, db), balanceAsOf(customerId, asOf, db)]);
+  const [company, summary, closingMinor, planInstalments] = await Promise.all([getCompanySettings(db), summaryAsOf(customerId, asOf, db), balanceAsOf(customerId, asOf, db), upcomingInstalments(customerId, db)]);
   return {
     kind: "open_item",
     company,
@@ -205,6 +210,7 @@ export async function openItemStatement({ customerId, asOf }: { customerId: stri
     agingTotalMinor: summary.aging.totalMinor,
     unappliedMinor: summary.unappliedMinor,
     openItems: summary.openItems,
+    planInstalments,
   };
 }
 

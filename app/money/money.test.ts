@@ -108,6 +108,12 @@ describe("money laws", () => {
     expect(parseAmount("1.005", "KWD")).toEqual({ ok: true, amountMinor: 1005 });
     expect(parseAmount("abc", "USD").ok).toBe(false);
     expect(parseAmount("1e5", "USD").ok).toBe(false);
+    expect(parseAmount("1234.50 USD", "USD")).toEqual({ ok: true, amountMinor: 123450 });
+    expect(parseAmount("€50", "EUR")).toEqual({ ok: true, amountMinor: 5000 });
+    expect(parseAmount("€50", "USD")).toEqual({ ok: false, message: "Enter the amount in USD" });
+    expect(parseAmount("50 EUR", "USD")).toEqual({ ok: false, message: "Enter the amount in USD" });
+    expect(parseAmount("CA$5", "USD")).toEqual({ ok: false, message: "Enter the amount in USD" });
+    expect(parseAmount("50 dollars", "USD").ok).toBe(false);
     expect(parseAmount("99999999999999999", "USD").ok).toBe(false);
     fc.assert(
       fc.property(amount, currency, (a, cur) => {

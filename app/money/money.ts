@@ -124,15 +124,35 @@ export function allocateByWeights(amountMinor: number, weights: readonly number[
 
 export type ParseResult = { ok: true; amountMinor: number } | { ok: false; message: string };
 
+let currencyCodes: Set<string> | undefined;
+const isoCurrencies = () => (currencyCodes ??= new Set(Intl.supportedValuesOf("currency")));
+
+const currencyMark = (currency: string, currencyDisplay: "symbol" | "narrowSymbol") =>
+  new Intl.NumberFormat("en-US", { style: "currency", currency, currencyDisplay }).formatToParts(1).find((part) => part.type === "currency")?.value;
+
 /**
- * Reads an amount as people type it ("1,234.50", "$1234.5", "-20") into minor units of
- * `currency`. More decimals than the currency has is an error, never a rounding.
+ * Reads an amount as people type it ("1,234.50", "$1234.5", "1234.50 USD", "-20") into minor
+ * units of `currency`. The currency's own symbol or code may stand beside the digits; another
+ * currency's ("€50" for a USD invoice) is refused by name, never read as dollars. More decimals
+ * than the currency has is an error, never a rounding.
  */
 export function parseAmount(input: string, currency: string): ParseResult {
   const exponent = currencyExponent(currency);
-  const cleaned = input.trim().replace(/[\s,]/g, "").replace(/^([-+]?)[^\d.-]+/, "$1");
+  let rest = input.trim().replace(new RegExp(`\\b${currency}\\b`, "i"), "");
+  const marks = [currencyMark(currency, "symbol"), currencyMark(currency, "narrowSymbol")].filter((m): m is string => Boolean(m)).sort((a, b) => b.length - a.length);
+  for (const mark of marks) {
+    if (rest.includes(mark)) {
+      rest = rest.replace(mark, "");
+      break;
+    }
+  }
+  const cleaned = rest.replace(/[\s,]/g, "");
   const match = /^([-+])?(\d+)(?:\.(\d*))?$/.exec(cleaned) ?? /^([-+])?()\.(\d+)$/.exec(cleaned);
-  if (!match) return { ok: false, message: "Enter an amount like 1250.00" };
+  if (!match) {
+    const otherCurrency =
+      /\p{Sc}/u.test(rest) || /[a-z]\p{Sc}|\p{Sc}[a-z]/iu.test(input) || (input.match(/\b[a-z]{3}\b/gi) ?? []).some((token) => isoCurrencies().has(token.toUpperCase()));
+    return { ok: false, message: otherCurrency ? `Enter the amount in ${currency}` : "Enter an amount like 1250.00" };
+  }
   const [, sign, whole = "", fraction = ""] = match;
   if (fraction.length > exponent) {
     return {

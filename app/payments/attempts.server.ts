@@ -8,7 +8,7 @@ import { getPortalSettings } from "~/settings/settings.server";
 import { today } from "~/utils/dates";
 import { DomainError } from "~/utils/errors";
 import { payableInvoices } from "./payable.server";
-import { getProcessor, type ProcessorIntent } from "./processor.server";
+import { getProcessor, type ProcessorIntent, type ProcessorPaymentMethod } from "./processor.server";
 import { sendReceipt } from "./receipts.server";
 import { instalmentFailed, instalmentSucceeded } from "~/plans/instalment-outcomes.server";
 
@@ -43,13 +43,16 @@ export async function checkPortalAllocations(customerId: string, chosen: Attempt
 }
 
 /** The processor's customer for ours, made once; an id from the other processor is replaced. */
-async function processorCustomer(customerId: string, db: Db) {
+export async function processorCustomer(customerId: string, db: Db, { replace = false }: { replace?: boolean } = {}) {
   const processor = await getProcessor();
   const [customer] = await db.select().from(customers).where(eq(customers.id, customerId));
   if (!customer) throw new DomainError("not_found", "Customer not found");
   const isDemoId = customer.stripeCustomerId?.startsWith("cus_demo_") ?? false;
-  if (customer.stripeCustomerId && isDemoId === (processor.name === "demo")) return customer.stripeCustomerId;
-  const id = await processor.createCustomer({ name: customer.name, email: customer.email, settleCustomerId: customer.id }, `customer:${customer.id}:${processor.name}`);
+  if (customer.stripeCustomerId && isDemoId === (processor.name === "demo") && !replace) return customer.stripeCustomerId;
+  const id = await processor.createCustomer(
+    { name: customer.name, email: customer.email, settleCustomerId: customer.id },
+    replace ? `customer:${customer.id}:${processor.name}:replacing:${customer.stripeCustomerId}` : `customer:${customer.id}:${processor.name}`,
+  );
   await db.update(customers).set({ stripeCustomerId: id }).where(eq(customers.id, customer.id));
   return id;
 }
@@ -117,16 +120,27 @@ export async function startAttempt(input: StartAttemptInput, db: Db = getDb()): 
     )[0] ??
     (await db.select().from(paymentAttempts).where(eq(paymentAttempts.idempotencyKey, input.idempotencyKey)))[0]!;
   if (attempt.processorIntentId) return attempt;
-  const intent = await processor.createPaymentIntent({
-    amountMinor: attempt.amountMinor,
-    currency: attempt.currency,
-    customer: await processorCustomer(input.customerId, db),
-    metadata: { settle_attempt_id: attempt.id, settle_customer_id: attempt.customerId, settle_invoices: attempt.allocations.map((a) => a.invoiceId).join(",").slice(0, 500) },
-    // Keyed by the attempt: a crash between creating the intent and saving its id retries into the same intent.
-    idempotencyKey: `attempt:${attempt.id}`,
-    offSessionMethod: saved?.processorMethodId,
-    saveMethod: attempt.saveMethod,
-  });
+  const create = async (customer: string) =>
+    processor.createPaymentIntent({
+      amountMinor: attempt.amountMinor,
+      currency: attempt.currency,
+      customer,
+      metadata: { settle_attempt_id: attempt.id, settle_customer_id: attempt.customerId, settle_invoices: attempt.allocations.map((a) => a.invoiceId).join(",").slice(0, 500) },
+      // Keyed by the attempt (and the processor's customer, which is replaced if the processor lost it):
+      // a crash between creating the intent and saving its id retries into the same intent.
+      idempotencyKey: `attempt:${attempt.id}:${customer}`,
+      offSessionMethod: saved?.processorMethodId,
+      saveMethod: attempt.saveMethod,
+    });
+  let intent: ProcessorIntent;
+  try {
+    intent = await create(await processorCustomer(input.customerId, db));
+  } catch (error) {
+    // A remembered customer the processor no longer knows (keys switched, test data reset) is replaced once.
+    const missing = error as { code?: string; param?: string };
+    if (missing.code !== "resource_missing" || missing.param !== "customer") throw error;
+    intent = await create(await processorCustomer(input.customerId, db, { replace: true }));
+  }
   const [updated] = await db
     .update(paymentAttempts)
     .set({ processorIntentId: intent.id, clientSecret: intent.clientSecret, updatedAt: new Date() })
@@ -143,13 +157,15 @@ export async function startAttempt(input: StartAttemptInput, db: Db = getDb()): 
  * payment is keyed by the intent, and an attempt that succeeded never goes back.
  */
 export async function settleIntent(intent: ProcessorIntent, actor: Actor, db: Db = getDb()): Promise<PaymentAttempt | null> {
+  const byId = intent.metadata.settle_attempt_id;
+  const which = byId && /^[0-9a-f-]{36}$/i.test(byId) ? eq(paymentAttempts.id, byId) : eq(paymentAttempts.processorIntentId, intent.id);
+  // A card to keep is read from the processor before the transaction: no network call holds row
+  // locks, and the demo processor (which reads through the shared connection) never waits on us.
+  const [peek] = await db.select({ saveMethod: paymentAttempts.saveMethod, paymentId: paymentAttempts.paymentId }).from(paymentAttempts).where(which);
+  const methodToKeep =
+    peek?.saveMethod && !peek.paymentId && intent.status === "succeeded" && intent.paymentMethod ? await (await getProcessor()).retrievePaymentMethod(intent.paymentMethod) : null;
   return db.transaction(async (tx) => {
-    const byId = intent.metadata.settle_attempt_id;
-    const [attempt] = await tx
-      .select()
-      .from(paymentAttempts)
-      .where(byId && /^[0-9a-f-]{36}$/i.test(byId) ? eq(paymentAttempts.id, byId) : eq(paymentAttempts.processorIntentId, intent.id))
-      .for("update");
+    const [attempt] = await tx.select().from(paymentAttempts).where(which).for("update");
     if (!attempt) return null;
     if (attempt.paymentId) return attempt;
     const status = attemptStatus(intent);
@@ -194,7 +210,7 @@ export async function settleIntent(intent: ProcessorIntent, actor: Actor, db: Db
       .set({ status: "succeeded", processorIntentId: intent.id, paymentId: payment.id, failureCode: null, failureMessage: null, updatedAt: new Date() })
       .where(eq(paymentAttempts.id, attempt.id))
       .returning();
-    if (attempt.saveMethod && intent.paymentMethod) await rememberMethod(attempt.customerId, intent.paymentMethod, tx);
+    if (attempt.saveMethod && intent.paymentMethod) await rememberMethod(attempt.customerId, intent.paymentMethod, tx, methodToKeep ?? undefined);
     await recordAudit({ actor, action: "online_payment.succeeded", entityType: "payment", entityId: payment.id, customerId: attempt.customerId, after: { intent: intent.id, amountMinor: intent.amountMinor, attemptId: attempt.id } }, tx);
     if (attempt.planInstalmentId) await instalmentSucceeded(updated!, tx);
     await sendReceipt(updated!, tx);
@@ -203,11 +219,11 @@ export async function settleIntent(intent: ProcessorIntent, actor: Actor, db: Db
 }
 
 /** Keeps a processor's PaymentMethod as a saved method of the customer (once). */
-export async function rememberMethod(customerId: string, processorMethodId: string, db: Db = getDb()) {
+export async function rememberMethod(customerId: string, processorMethodId: string, db: Db = getDb(), fetched?: ProcessorPaymentMethod) {
   const processor = await getProcessor();
   const [known] = await db.select().from(savedPaymentMethods).where(eq(savedPaymentMethods.processorMethodId, processorMethodId));
   if (known) return known;
-  const method = await processor.retrievePaymentMethod(processorMethodId);
+  const method = fetched ?? (await processor.retrievePaymentMethod(processorMethodId));
   const [saved] = await db
     .insert(savedPaymentMethods)
     .values({ customerId, processor: processor.name, processorMethodId, type: method.type, brand: method.brand, last4: method.last4, expMonth: method.expMonth, expYear: method.expYear, bankName: method.bankName })

@@ -1,4 +1,4 @@
-import { and, eq, gt } from "drizzle-orm";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { allocations, customers, invoices, payments, savedPaymentMethods, type PaymentAttempt } from "~db/schema";
 import type { Db } from "~db/client";
 import { enqueueEmail } from "~/email/outbox.server";
@@ -14,7 +14,9 @@ export async function receiptFor(paymentId: string, customerId: string, db: Db) 
     .select({ invoiceId: allocations.invoiceId, invoiceNumber: invoices.number, amountMinor: allocations.amountMinor })
     .from(allocations)
     .innerJoin(invoices, eq(invoices.id, allocations.invoiceId))
-    .where(and(eq(allocations.paymentId, paymentId), gt(allocations.amountMinor, 0)));
+    // Applications later taken back are not part of what this payment paid.
+    .where(and(eq(allocations.paymentId, paymentId), gt(allocations.amountMinor, 0), sql`not exists (select 1 from ${allocations} r where r.reverses_id = ${allocations.id})`))
+    .orderBy(asc(allocations.createdAt));
   return { payment, applied, creditMinor: payment.amountMinor - payment.allocatedMinor - payment.refundedMinor };
 }
 

@@ -19,11 +19,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 const navItems: NavItem[] = [
   { label: "Home", to: "/portal", end: true, available: true },
-  { label: "Invoices", to: "/portal/invoices", available: false },
-  { label: "Statements", to: "/portal/statements", available: false },
-  { label: "Payments", to: "/portal/payments", available: false },
-  { label: "Payment plans", to: "/portal/plans", available: false },
-  { label: "Disputes", to: "/portal/disputes", available: false },
+  { label: "Invoices", to: "/portal/invoices", available: true },
+  { label: "Statements", to: "/portal/statements", available: true },
+  { label: "Payments", to: "/portal/payments", available: true },
+  { label: "Payment plans", to: "/portal/plans", available: true },
+  { label: "Disputes", to: "/portal/disputes", available: true },
   { label: "Account", to: "/portal/account", available: true },
 ];
 

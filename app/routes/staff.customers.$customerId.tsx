@@ -9,6 +9,8 @@ import { Field, FormAlert, SubmitButton } from "~/components/forms";
 import { Money } from "~/components/money";
 import { InvoiceStatusBadge } from "~/components/status-badge";
 import { getCustomerOverview } from "~/customers/customers.server";
+import { listCustomerPlans } from "~/plans/plans.server";
+import { planStatusLabels, planStatusTone } from "~/plans/schedule";
 import { DomainError } from "~/utils/errors";
 import { formatAddress, formatDate, formatDateTime, formatTerms } from "~/utils/format";
 import { clientIp, invariantResponse } from "~/utils/responses.server";
@@ -24,10 +26,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const parsed = paramsSchema.safeParse(params);
   invariantResponse(parsed.success, "Customer not found");
   const activityBefore = activitySchema.parse(new URL(request.url).searchParams.get("before") ?? undefined);
-  const overview = await getCustomerOverview(parsed.data.customerId, { activityBefore });
+  const [overview, plans] = await Promise.all([getCustomerOverview(parsed.data.customerId, { activityBefore }), listCustomerPlans(parsed.data.customerId)]);
   invariantResponse(overview, "Customer not found");
   const canChange = hasRole(user, "clerk");
-  return { ...overview, canChange, canInvite: canChange };
+  return { ...overview, plans, canChange, canInvite: canChange };
 }
 
 const inviteSchema = z.object({
@@ -169,9 +171,68 @@ function AgingCard({ summary }: { summary: Loaded["summary"] }) {
   );
 }
 
+function PlansCard({ plans, customerId, canPropose }: { plans: Loaded["plans"]; customerId: string; canPropose: boolean }) {
+  return (
+    <section className="card" aria-labelledby="plans-heading">
+      <div className="card-head">
+        <h2 id="plans-heading">Payment plans</h2>
+        {canPropose ? <Link to={`/staff/plans/new?customerId=${customerId}`}>Propose a plan</Link> : null}
+      </div>
+      {plans.length === 0 ? (
+        <p className="muted">No payment plans.</p>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Created</th>
+                <th scope="col">Status</th>
+                <th scope="col" className="num">
+                  Total
+                </th>
+                <th scope="col" className="num">
+                  Paid
+                </th>
+                <th scope="col">Next instalment</th>
+              </tr>
+            </thead>
+            <tbody>
+              {plans.map((plan) => (
+                <tr key={plan.id}>
+                  <td className="nowrap">
+                    <Link to={`/staff/plans/${plan.id}`}>{formatDate(plan.createdAt)}</Link>
+                  </td>
+                  <td>
+                    <span className={`badge ${planStatusTone[plan.status]}`.trim()}>{planStatusLabels[plan.status]}</span>
+                  </td>
+                  <td className="num">
+                    <Money minor={plan.totalMinor} currency={plan.currency} />
+                  </td>
+                  <td className="num">
+                    <Money minor={plan.paidMinor} currency={plan.currency} />
+                  </td>
+                  <td className="nowrap">
+                    {plan.status === "active" && plan.nextDueDate && plan.nextAmountMinor !== null ? (
+                      <>
+                        <Money minor={plan.nextAmountMinor} currency={plan.currency} /> on {formatDate(plan.nextDueDate)}
+                      </>
+                    ) : (
+                      <span className="muted">—</span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
 export default function CustomerPage() {
   const loaded = useLoaderData<typeof loader>();
-  const { customer, collectorName, summary, openInvoices, payments, morePayments, creditNotes, contacts, activity, olderActivity, canChange, canInvite } = loaded;
+  const { customer, collectorName, summary, openInvoices, payments, morePayments, creditNotes, plans, contacts, activity, olderActivity, canChange, canInvite } = loaded;
   const actionData = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const errors: Record<string, string | undefined> = actionData?.errors ?? {};
@@ -382,6 +443,8 @@ export default function CustomerPage() {
               </div>
             )}
           </section>
+
+          <PlansCard plans={plans} customerId={id} canPropose={canChange} />
 
           <section className="card" aria-labelledby="activity-heading" id="activity">
             <h2 id="activity-heading">Activity</h2>

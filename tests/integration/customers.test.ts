@@ -388,7 +388,7 @@ describe("describeAudit", () => {
     );
     expect(describeAudit({ ...base, action: "customer.create", after: { accountNumber: "C-10061" } })).toBe("Priya Raman opened the account C-10061");
     expect(describeAudit({ ...base, actorType: "portal", actorName: "Dana Whitfield", action: "portal.sign_in", after: null })).toBe("Dana Whitfield signed in to the portal");
-    expect(describeAudit({ ...base, actorName: null, action: "dispute.open", after: { amountMinor: 1 } })).toBe("priya@northwind.example: dispute.open");
+    expect(describeAudit({ ...base, actorName: null, action: "something.unheard_of", after: { amountMinor: 1 } })).toBe("priya@northwind.example: something.unheard_of");
     expect(describeAudit({ actorType: "system", actorLabel: "import", before: null, action: "invoice.issue", after: { number: "INV-9" } })).toBe("Settle (import) issued invoice INV-9");
   });
 });

@@ -4,6 +4,7 @@ import { getDb, type Db } from "~db/client";
 import type { Actor } from "~/audit/audit.server";
 import { rememberMethod, settleIntent } from "~/payments/attempts.server";
 import { getProcessor } from "~/payments/processor.server";
+import { completePlanSetup } from "~/plans/autopay-setup.server";
 
 const actor: Actor = { type: "processor", label: "Stripe webhook" };
 const MAX_ATTEMPTS = 12;
@@ -23,7 +24,10 @@ const handlers: Record<string, Handler> = {
   "setup_intent.succeeded": async (object, db) => {
     const customerId = (object.metadata as Record<string, string> | undefined)?.settle_customer_id;
     const method = object.payment_method as string | null;
+    const planId = (object.metadata as Record<string, string> | undefined)?.settle_plan_id;
     if (customerId && method) await rememberMethod(customerId, method, db);
+    // A customer who closed the tab before the return page still gets autopay on their plan.
+    if (customerId && method && planId) await completePlanSetup({ planId, customerId, setupIntentId: String(object.id) }, actor, db);
   },
   "payment_method.attached": async (object, db) => {
     const [customer] = await db.select({ id: customers.id }).from(customers).where(eq(customers.stripeCustomerId, String(object.customer ?? "")));
