@@ -52,7 +52,7 @@ export default defineConfig({
     {
       command: "tsx tests/e2e/reset-db.ts && npm run build && npm run serve",
       url: `${baseURL}/healthz`,
-      timeout: 180_000,
+      timeout: 300_000,
       reuseExistingServer: false,
       stdout: "ignore",
       stderr: "pipe",
@@ -76,7 +76,7 @@ export default defineConfig({
     {
       command: "tsx tests/e2e/reset-stripe-db.ts && npm run serve",
       url: `${stripeBaseURL}/healthz`,
-      timeout: 180_000,
+      timeout: 300_000,
       reuseExistingServer: false,
       stdout: "ignore",
       stderr: "pipe",
