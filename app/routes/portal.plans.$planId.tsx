@@ -126,8 +126,8 @@ function Notices({ plan, policyNotes }: Pick<Loaded, "plan" | "policyNotes">) {
   return (
     <>
       {search.get("created") && plan.status === "active" ? <FormAlert tone="ok" message="Your plan is set up. While you keep to it, we will not send reminders for its invoices." /> : null}
-      {search.get("saved") ? <FormAlert tone="ok" message="Autopay is on: each instalment is charged on its date." /> : null}
-      {search.get("manual") ? <FormAlert tone="ok" message="Autopay is off: pay each instalment here by its date." /> : null}
+      {search.get("saved") && plan.status === "active" ? <FormAlert tone="ok" message="Autopay is on: each instalment is charged on its date." /> : null}
+      {search.get("manual") && plan.status === "active" ? <FormAlert tone="ok" message="Autopay is off: pay each instalment here by its date." /> : null}
       {search.get("setup") === "failed" ? <FormAlert message="The card was not saved. Try again, or use another card." /> : null}
       {plan.status === "pending_approval" ? (
         <section className="alert info plan-notice" role="status">
