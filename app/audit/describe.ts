@@ -122,6 +122,8 @@ export function describeAudit(entry: DescribableEntry, currency?: string): strin
         return "set a portal password";
       case "portal.password_removed":
         return "removed their portal password";
+      case "portal.email_preferences":
+        return "changed which emails they receive";
       case "portal.sign_out":
         return "signed out of the portal";
       case "portal.sign_out_everywhere":

@@ -3,6 +3,7 @@ import { allocations, creditNotes, customers, invoiceLines, invoices, journalEnt
 import { getDb, type Db } from "~db/client";
 import { recordAudit, type Actor } from "~/audit/audit.server";
 import { generateToken } from "~/auth/crypto.server";
+import { recipientsFor } from "~/customers/recipients.server";
 import { enqueueEmail } from "~/email/outbox.server";
 import { getCompanySettings } from "~/settings/settings.server";
 import { addDays, today, type IsoDate } from "~/utils/dates";
@@ -216,29 +217,31 @@ export async function issueInvoice(options: IssueOptions, actor: Actor, db: Db =
 
 async function emailInvoice(invoice: Invoice, db: Db) {
   const [customer] = await db.select().from(customers).where(eq(customers.id, invoice.customerId));
-  if (!customer?.email) return;
+  if (!customer) return;
   const brand = await getCompanySettings(db);
   const base = appUrl(getEnv());
-  await enqueueEmail(
-    {
-      template: "invoice-issued",
-      to: customer.email,
-      dedupeKey: `invoice-issued:${invoice.id}`,
-      customerId: customer.id,
-      metadata: { invoiceId: invoice.id },
-      props: {
-        brand,
-        customerName: customer.name,
-        invoiceNumber: invoice.number!,
-        total: formatMoney(invoice.totalMinor, invoice.currency),
-        issueDate: invoice.issueDate!,
-        dueDate: invoice.dueDate!,
-        viewUrl: `${base}/invoices/${invoice.publicToken}`,
-        payUrl: `${base}/portal/sign-in?redirectTo=${encodeURIComponent("/portal")}`,
+  for (const to of await recipientsFor(customer.id, "invoices", db)) {
+    await enqueueEmail(
+      {
+        template: "invoice-issued",
+        to,
+        dedupeKey: `invoice-issued:${invoice.id}:${to}`,
+        customerId: customer.id,
+        metadata: { invoiceId: invoice.id },
+        props: {
+          brand,
+          customerName: customer.name,
+          invoiceNumber: invoice.number!,
+          total: formatMoney(invoice.totalMinor, invoice.currency),
+          issueDate: invoice.issueDate!,
+          dueDate: invoice.dueDate!,
+          viewUrl: `${base}/invoices/${invoice.publicToken}`,
+          payUrl: `${base}/portal/sign-in?redirectTo=${encodeURIComponent(`/portal/invoices/${invoice.id}`)}`,
+        },
       },
-    },
-    db,
-  );
+      db,
+    );
+  }
 }
 
 /** Creates and issues in one transaction (API, import, "Save and issue"): either both happen or neither. */

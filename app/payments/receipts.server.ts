@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { allocations, customers, invoices, payments, savedPaymentMethods, type PaymentAttempt } from "~db/schema";
 import type { Db } from "~db/client";
+import { recipientsFor } from "~/customers/recipients.server";
 import { enqueueEmail } from "~/email/outbox.server";
 import { formatMoney } from "~/money/money";
 import { getCompanySettings } from "~/settings/settings.server";
@@ -25,28 +26,30 @@ export async function sendReceipt(attempt: PaymentAttempt, db: Db) {
   if (!attempt.paymentId) return;
   const [customer] = await db.select().from(customers).where(eq(customers.id, attempt.customerId));
   const receipt = await receiptFor(attempt.paymentId, attempt.customerId, db);
-  if (!customer?.email || !receipt) return;
+  if (!customer || !receipt) return;
   const [method] = attempt.paymentMethodId ? await db.select().from(savedPaymentMethods).where(eq(savedPaymentMethods.id, attempt.paymentMethodId)) : [];
   const money = (minor: number) => formatMoney(minor, receipt.payment.currency);
-  await enqueueEmail(
-    {
-      template: "payment-receipt",
-      to: customer.email,
-      dedupeKey: `payment-receipt:${attempt.paymentId}`,
-      customerId: customer.id,
-      metadata: { paymentId: attempt.paymentId },
-      props: {
-        brand: await getCompanySettings(db),
-        customerName: customer.name,
-        amount: money(receipt.payment.amountMinor),
-        paidOn: receipt.payment.receivedOn,
-        method: method?.last4 ? `${method.brand ?? "card"} ending ${method.last4}` : receipt.payment.method === "bank_debit" ? "bank debit" : "card",
-        reference: receipt.payment.reference ?? receipt.payment.id,
-        applied: receipt.applied.map((row) => ({ invoiceNumber: row.invoiceNumber ?? "", amount: money(row.amountMinor) })),
-        credit: receipt.creditMinor > 0 ? money(receipt.creditMinor) : null,
-        receiptUrl: `${appUrl(getEnv())}/portal/payments/${attempt.paymentId}`,
+  for (const to of await recipientsFor(customer.id, "receipts", db)) {
+    await enqueueEmail(
+      {
+        template: "payment-receipt",
+        to,
+        dedupeKey: `payment-receipt:${attempt.paymentId}:${to}`,
+        customerId: customer.id,
+        metadata: { paymentId: attempt.paymentId },
+        props: {
+          brand: await getCompanySettings(db),
+          customerName: customer.name,
+          amount: money(receipt.payment.amountMinor),
+          paidOn: receipt.payment.receivedOn,
+          method: method?.last4 ? `${method.brand ?? "card"} ending ${method.last4}` : receipt.payment.method === "bank_debit" ? "bank debit" : "card",
+          reference: receipt.payment.reference ?? receipt.payment.id,
+          applied: receipt.applied.map((row) => ({ invoiceNumber: row.invoiceNumber ?? "", amount: money(row.amountMinor) })),
+          credit: receipt.creditMinor > 0 ? money(receipt.creditMinor) : null,
+          receiptUrl: `${appUrl(getEnv())}/portal/payments/${attempt.paymentId}`,
+        },
       },
-    },
-    db,
-  );
+      db,
+    );
+  }
 }

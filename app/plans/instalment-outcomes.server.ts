@@ -2,6 +2,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { customers, paymentPlans, planInstalments, type PaymentAttempt, type PlanInstalment } from "~db/schema";
 import type { Db } from "~db/client";
 import { recordAudit } from "~/audit/audit.server";
+import { recipientsFor } from "~/customers/recipients.server";
 import { enqueueEmail } from "~/email/outbox.server";
 import { formatMoney } from "~/money/money";
 import { getCompanySettings, getPortalSettings } from "~/settings/settings.server";
@@ -115,24 +116,26 @@ async function emailInstalmentProblem(instalment: PlanInstalment, { reason, retr
     .from(paymentPlans)
     .innerJoin(customers, eq(customers.id, paymentPlans.customerId))
     .where(eq(paymentPlans.id, instalment.planId));
-  if (!row?.customer.email) return;
-  await enqueueEmail(
-    {
-      template: "instalment-failed",
-      to: row.customer.email,
-      dedupeKey: `instalment-failed:${instalment.id}:${retryOn ? failures : "default"}`,
-      customerId: row.customer.id,
-      metadata: { planId: instalment.planId, instalmentId: instalment.id },
-      props: {
-        brand: await getCompanySettings(db),
-        customerName: row.customer.name,
-        amount: formatMoney(instalment.amountMinor, row.currency),
-        dueDate: instalment.dueDate,
-        reason,
-        retryOn,
-        payUrl: `${appUrl()}/portal/plans/${instalment.planId}`,
+  if (!row) return;
+  for (const to of await recipientsFor(row.customer.id, "reminders", db)) {
+    await enqueueEmail(
+      {
+        template: "instalment-failed",
+        to,
+        dedupeKey: `instalment-failed:${instalment.id}:${retryOn ? failures : "default"}:${to}`,
+        customerId: row.customer.id,
+        metadata: { planId: instalment.planId, instalmentId: instalment.id },
+        props: {
+          brand: await getCompanySettings(db),
+          customerName: row.customer.name,
+          amount: formatMoney(instalment.amountMinor, row.currency),
+          dueDate: instalment.dueDate,
+          reason,
+          retryOn,
+          payUrl: `${appUrl()}/portal/plans/${instalment.planId}`,
+        },
       },
-    },
-    db,
-  );
+      db,
+    );
+  }
 }

@@ -4,6 +4,9 @@ import { z } from "zod";
 import { requirePortalUser, setPortalPassword } from "~/auth/portal-auth.server";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormAlert, SubmitButton } from "~/components/forms";
+import { getDb } from "~db/client";
+import { recordAudit } from "~/audit/audit.server";
+import { setEmailPreferences } from "~/customers/recipients.server";
 import { portalContacts, removeSavedMethod, savedMethodLabel, savedMethods } from "~/portal/profile.server";
 import { getCompanySettings } from "~/settings/settings.server";
 import { runDomain } from "~/utils/action.server";
@@ -18,6 +21,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const [contacts, methods, company] = await Promise.all([portalContacts(customer.id), savedMethods(customer.id), getCompanySettings()]);
   return {
     user: { id: user.id, name: user.name, email: user.email, role: user.role, hasPassword: user.passwordHash !== null, lastSignInAt: user.lastSignInAt },
+    emails: { invoices: user.emailInvoices, receipts: user.emailReceipts, reminders: user.emailReminders },
     billingEmail: customer.email,
     supportEmail: company.supportEmail,
     contacts,
@@ -29,6 +33,9 @@ const passwordFormSchema = z
   .object({ intent: z.literal("set-password"), password: newPasswordSchema, confirm: z.string() })
   .refine((v) => v.password === v.confirm, { message: "The two passwords do not match", path: ["confirm"] });
 const removeMethodSchema = z.object({ methodId: z.uuid() });
+// A checkbox is sent only when ticked: absent means "no".
+const ticked = z.preprocess((value) => value === "on", z.boolean());
+const emailsSchema = z.object({ invoices: ticked, receipts: ticked, reminders: ticked });
 
 type ActionData = { intent: string; errors: Record<string, string | undefined>; message: string | null; notice: string | null };
 const answer = (intent: string, fields: Partial<ActionData>, status = 200) => data<ActionData>({ intent, errors: {}, message: null, notice: null, ...fields }, { status });
@@ -41,6 +48,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
     case "remove-password":
       await setPortalPassword({ user, password: null, ip });
       return answer("password", { notice: "Password removed. Sign in with an emailed link from now on." });
+    case "emails": {
+      const prefs = emailsSchema.parse(Object.fromEntries(form));
+      await getDb().transaction(async (tx) => {
+        await setEmailPreferences(user.id, prefs, tx);
+        await recordAudit({ actor: { type: "portal", id: user.id, label: user.email }, action: "portal.email_preferences", entityType: "portal_user", entityId: user.id, customerId: customer.id, after: prefs, ip }, tx);
+      });
+      return answer("emails", { notice: "Saved. Your email choices apply from the next email." });
+    }
     case "remove-method": {
       const parsed = removeMethodSchema.safeParse(Object.fromEntries(form));
       invariantResponse(parsed.success, "Payment method not found");
@@ -62,7 +77,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 const roleLabels = { billing: "Sees and pays invoices", viewer: "Sees invoices" } as const;
 
 export default function PortalAccount() {
-  const { user, billingEmail, supportEmail, contacts, methods } = useLoaderData<typeof loader>();
+  const { user, emails, billingEmail, supportEmail, contacts, methods } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const errors = actionData?.intent === "password" ? actionData.errors : {};
   const canManageMethods = user.role === "billing";
@@ -170,9 +185,27 @@ export default function PortalAccount() {
           <section className="card" aria-labelledby="emails-heading">
             <h2 id="emails-heading">Emails</h2>
             <p>
-              Invoices, payment receipts and reminders are emailed to your company's billing address{" "}
+              Invoices, payment receipts and reminders always go to your company's billing address{" "}
               {billingEmail ? <strong className="break">{billingEmail}</strong> : "(none on file yet)"}. Sign-in links come to you at {user.email}.
             </p>
+            {actionData?.intent === "emails" ? <FormAlert tone="ok" message={actionData.notice} /> : null}
+            <Form method="post" className="email-choices">
+              <fieldset>
+                <legend>Also send to me, at {user.email}:</legend>
+                <label className="checkbox">
+                  <input type="checkbox" name="invoices" defaultChecked={emails.invoices} /> New invoices
+                </label>
+                <label className="checkbox">
+                  <input type="checkbox" name="receipts" defaultChecked={emails.receipts} /> Payment receipts
+                </label>
+                <label className="checkbox">
+                  <input type="checkbox" name="reminders" defaultChecked={emails.reminders} /> Reminders and payment plan notices
+                </label>
+              </fieldset>
+              <SubmitButton className="button secondary" name="intent" value="emails">
+                Save email choices
+              </SubmitButton>
+            </Form>
             <p className="muted">{supportEmail ? `To change the billing address, write to ${supportEmail}.` : "To change the billing address, reply to any of our emails."}</p>
           </section>
 

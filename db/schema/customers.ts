@@ -77,6 +77,10 @@ export const portalUsers = pgTable(
     role: portalRole().notNull().default("billing"),
     // Optional: a customer may always sign in by emailed link.
     passwordHash: text(),
+    // Which of the customer's emails this contact also receives (the billing address always does).
+    emailInvoices: boolean().notNull().default(false),
+    emailReceipts: boolean().notNull().default(false),
+    emailReminders: boolean().notNull().default(false),
     invitedAt: timestamp({ withTimezone: true }),
     lastSignInAt: timestamp({ withTimezone: true }),
     disabledAt: timestamp({ withTimezone: true }),
