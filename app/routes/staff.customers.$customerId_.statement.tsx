@@ -1,9 +1,9 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { requireStaff } from "~/auth/staff-auth.server";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { Field, FormAlert } from "~/components/forms";
+import { StatementPeriodForm } from "~/components/statement-period-form";
 import { StatementView } from "~/components/statement-view";
 import { getCustomer } from "~/customers/customers.server";
 import { getStatement } from "~/documents/statement.server";
@@ -72,34 +72,7 @@ export default function CustomerStatement() {
             </Link>
           ))}
         </nav>
-        <FormAlert message={fieldErrors.kind} />
-        <Form method="get" className="filters" noValidate>
-          <input type="hidden" name="kind" value={values.kind} />
-          {values.kind === "activity" ? (
-            <>
-              <Field label="From" name="from" type="date" defaultValue={values.from} error={fieldErrors.from} key={`from-${values.from}`} />
-              <Field label="To" name="to" type="date" defaultValue={values.to} error={fieldErrors.to} key={`to-${values.to}`} />
-            </>
-          ) : (
-            <Field label="As of" name="asOf" type="date" defaultValue={values.asOf} error={fieldErrors.asOf} key={`asOf-${values.asOf}`} />
-          )}
-          <button type="submit" className="button">
-            Show statement
-          </button>
-        </Form>
-        {values.kind === "activity" ? (
-          <div className="actions" aria-label="Quick periods" role="group">
-            <span className="muted">Quick picks:</span>
-            {periods.map((period) => {
-              const current = period.from === values.from && period.to === values.to;
-              return (
-                <Link key={period.label} className="button secondary small" to={`?${new URLSearchParams({ kind: "activity", from: period.from, to: period.to })}`} aria-current={current ? "true" : undefined}>
-                  {period.label}
-                </Link>
-              );
-            })}
-          </div>
-        ) : null}
+        <StatementPeriodForm values={values} errors={fieldErrors} periods={periods} />
       </section>
 
       {statement ? (
