@@ -15,7 +15,9 @@ export type AppLoadContext = { cspNonce: string; ip: string };
 // so neither can be the target of a cross-site request forgery.
 const noCookieAuth = (path: string) => path.startsWith("/webhooks/") || path.startsWith("/api/");
 // File uploads (CSV imports, bank statements) may be larger than a form; they get their own limit.
-const isUpload = (path: string) => path.startsWith("/staff/imports");
+const isUpload = (path: string) => path.startsWith("/staff/imports") || path.startsWith("/staff/reconciliation/bank");
+// Stripe expects a 400 for a body it did not send; the webhook route applies its own, smaller limit.
+const isWebhook = (path: string) => path.startsWith("/webhooks/");
 
 export function createApp({
   env,
@@ -48,7 +50,7 @@ export function createApp({
   app.use(cspNonce);
   app.use(securityHeaders({ dev: Boolean(vite) }));
   app.use(bodyLimit({ maxBytes: env.UPLOAD_LIMIT_BYTES, exempt: (path) => !isUpload(path) }));
-  app.use(bodyLimit({ maxBytes: env.BODY_LIMIT_BYTES, exempt: isUpload }));
+  app.use(bodyLimit({ maxBytes: env.BODY_LIMIT_BYTES, exempt: (path) => isUpload(path) || isWebhook(path) }));
   app.use(originCheck({ appOrigin: env.APP_URL ? new URL(env.APP_URL).origin : undefined, exempt: noCookieAuth }));
 
   if (vite) {

@@ -112,7 +112,7 @@ export function serializeInvoice({ invoice, lines }: { invoice: Invoice; lines: 
   };
 }
 
-type PaymentSummaryRow = Pick<Payment, "id" | "customerId" | "currency" | "amountMinor" | "allocatedMinor" | "refundedMinor" | "method" | "reference" | "receivedOn" | "status" | "createdAt">;
+type PaymentSummaryRow = Pick<Payment, "id" | "customerId" | "currency" | "amountMinor" | "allocatedMinor" | "refundedMinor" | "chargedBackMinor" | "method" | "reference" | "receivedOn" | "status" | "createdAt">;
 
 export function serializePaymentSummary(payment: PaymentSummaryRow) {
   const m = (amountMinor: number) => money(amountMinor, payment.currency);
@@ -127,7 +127,7 @@ export function serializePaymentSummary(payment: PaymentSummaryRow) {
     amount: m(payment.amountMinor),
     allocated: m(payment.allocatedMinor),
     refunded: m(payment.refundedMinor),
-    unapplied: m(payment.status === "received" ? payment.amountMinor - payment.allocatedMinor - payment.refundedMinor : 0),
+    unapplied: m(payment.status === "received" ? payment.amountMinor - payment.allocatedMinor - payment.refundedMinor - payment.chargedBackMinor : 0),
     created_at: instant(payment.createdAt),
   };
 }

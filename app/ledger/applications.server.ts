@@ -229,8 +229,8 @@ export async function lockCreditNote(creditNoteId: string, db: Db) {
   return note;
 }
 
-export const paymentAvailable = (p: Pick<Payment, "amountMinor" | "allocatedMinor" | "refundedMinor" | "status">) =>
-  p.status === "received" ? p.amountMinor - p.allocatedMinor - p.refundedMinor : 0;
+export const paymentAvailable = (p: Pick<Payment, "amountMinor" | "allocatedMinor" | "refundedMinor" | "chargedBackMinor" | "status">) =>
+  p.status === "received" ? p.amountMinor - p.allocatedMinor - p.refundedMinor - p.chargedBackMinor : 0;
 
 export const creditAvailable = (c: Pick<CreditNote, "totalMinor" | "allocatedMinor" | "refundedMinor" | "voidedAt">) =>
   c.voidedAt ? 0 : c.totalMinor - c.allocatedMinor - c.refundedMinor;

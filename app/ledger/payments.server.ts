@@ -342,7 +342,7 @@ export async function listPayments(
     const like = `%${q.replace(/[\\%_]/g, "\\$&")}%`;
     conditions.push(or(ilike(payments.reference, like), ilike(customers.name, like), ilike(customers.accountNumber, like)));
   }
-  if (unappliedOnly) conditions.push(sql`${payments.status} = 'received' and ${payments.amountMinor} > ${payments.allocatedMinor} + ${payments.refundedMinor}`);
+  if (unappliedOnly) conditions.push(sql`${payments.status} = 'received' and ${payments.amountMinor} > ${payments.allocatedMinor} + ${payments.refundedMinor} + ${payments.chargedBackMinor}`);
   conditions.push(afterCursor(payments.createdAt, payments.id, decodeCursor(after)));
   const rows = await db
     .select({
@@ -354,6 +354,7 @@ export async function listPayments(
       amountMinor: payments.amountMinor,
       allocatedMinor: payments.allocatedMinor,
       refundedMinor: payments.refundedMinor,
+      chargedBackMinor: payments.chargedBackMinor,
       method: payments.method,
       reference: payments.reference,
       receivedOn: payments.receivedOn,

@@ -11,6 +11,7 @@ import { payableInvoices } from "./payable.server";
 import { getProcessor, type ProcessorIntent, type ProcessorPaymentMethod } from "./processor.server";
 import { sendReceipt } from "./receipts.server";
 import { instalmentFailed, instalmentSucceeded } from "~/plans/instalment-outcomes.server";
+import { openException } from "~/reconciliation/exceptions.server";
 
 export type AttemptAllocation = { invoiceId: string; amountMinor: number };
 
@@ -179,17 +180,26 @@ export async function settleIntent(intent: ProcessorIntent, actor: Actor, db: Db
       if (status === "failed" && attempt.planInstalmentId) await instalmentFailed(updated!, tx);
       return updated!;
     }
-    if (intent.amountMinor !== attempt.amountMinor || intent.currency !== attempt.currency) {
-      // Issue 5's exceptions queue takes these; until then the money waits unapplied on the account.
-      attempt.allocations = [];
+    const occurredOn = today();
+    if (intent.currency !== attempt.currency) {
+      // Money in another currency cannot be a payment of this customer's: a clerk decides (refund, most likely).
+      await openException(
+        { kind: "amount_mismatch", sourceKey: `intent:${intent.id}`, currency: intent.currency, amountMinor: intent.amountMinor, reason: `Expected ${formatMoney(attempt.amountMinor, attempt.currency)}, but ${formatMoney(intent.amountMinor, intent.currency)} arrived`, occurredOn, customerId: attempt.customerId, processorObjectId: intent.id },
+        actor,
+        tx,
+      );
+      return attempt;
     }
+    const amountDiffers = intent.amountMinor !== attempt.amountMinor;
     // Invoices may have been paid another way meanwhile: apply what is still open, keep the rest as credit.
     const open = new Map(
-      (await tx.select({ id: invoices.id, openMinor: invoices.openMinor, status: invoices.status }).from(invoices).where(inArray(invoices.id, attempt.allocations.map((a) => a.invoiceId).concat("00000000-0000-0000-0000-000000000000"))))
+      (await tx.select({ id: invoices.id, openMinor: invoices.openMinor, status: invoices.status, number: invoices.number }).from(invoices).where(inArray(invoices.id, attempt.allocations.map((a) => a.invoiceId).concat("00000000-0000-0000-0000-000000000000"))))
         .filter((i) => i.status === "open")
-        .map((i) => [i.id, i.openMinor]),
+        .map((i) => [i.id, i]),
     );
-    const allocations = attempt.allocations.map((a) => ({ invoiceId: a.invoiceId, amountMinor: Math.min(a.amountMinor, open.get(a.invoiceId) ?? 0) })).filter((a) => a.amountMinor > 0);
+    const allocations = amountDiffers
+      ? []
+      : attempt.allocations.map((a) => ({ invoiceId: a.invoiceId, amountMinor: Math.min(a.amountMinor, open.get(a.invoiceId)?.openMinor ?? 0) })).filter((a) => a.amountMinor > 0);
     const payment = await recordPayment(
       {
         customerId: attempt.customerId,
@@ -197,7 +207,7 @@ export async function settleIntent(intent: ProcessorIntent, actor: Actor, db: Db
         currency: intent.currency,
         method: intent.paymentMethodType === "us_bank_account" ? "bank_debit" : "card",
         reference: intent.id,
-        receivedOn: today(),
+        receivedOn: occurredOn,
         idempotencyKey: `processor:${intent.id}`,
         allocations,
         source: "settle",
@@ -205,6 +215,27 @@ export async function settleIntent(intent: ProcessorIntent, actor: Actor, db: Db
       actor,
       tx,
     );
+    const unapplied = intent.amountMinor - sumMinor(allocations.map((a) => a.amountMinor));
+    if (amountDiffers || unapplied > 0) {
+      const notOpen = attempt.allocations.filter((a) => !open.has(a.invoiceId)).length;
+      await openException(
+        {
+          kind: amountDiffers ? "amount_mismatch" : notOpen > 0 ? "invoice_not_open" : "overpayment",
+          sourceKey: `intent:${intent.id}`,
+          currency: intent.currency,
+          amountMinor: unapplied,
+          reason: amountDiffers
+            ? `Expected ${formatMoney(attempt.amountMinor, attempt.currency)} for the chosen invoices, but ${formatMoney(intent.amountMinor, intent.currency)} arrived; it waits as credit`
+            : `${formatMoney(unapplied, intent.currency)} could not be applied: ${notOpen > 0 ? "an invoice it was for was paid, voided or written off meanwhile" : "it is more than the invoices still had open"}; it waits as credit`,
+          occurredOn,
+          customerId: attempt.customerId,
+          paymentId: payment.id,
+          processorObjectId: intent.id,
+        },
+        actor,
+        tx,
+      );
+    }
     const [updated] = await tx
       .update(paymentAttempts)
       .set({ status: "succeeded", processorIntentId: intent.id, paymentId: payment.id, failureCode: null, failureMessage: null, updatedAt: new Date() })

@@ -2,7 +2,7 @@ import { encodeHexLowerCase } from "@oslojs/encoding";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { demoProcessorObjects } from "~db/schema";
 import { getDb, type Db } from "~db/client";
-import { intentFromStripe, type IntentStatus, type Processor, type ProcessorPaymentMethod, type ProcessorSetupIntent } from "./processor.server";
+import { intentFromStripe, type IntentStatus, type Processor, type ProcessorPaymentMethod, type ProcessorRefund, type ProcessorSetupIntent } from "./processor.server";
 
 /**
  * The demo processor: Stripe's objects and events, kept in this database, so the whole product
@@ -41,7 +41,20 @@ type StripeLikeIntent = {
   setup_future_usage: "off_session" | null;
   created: number;
   settle_at?: number;
+  amount_refunded?: number;
 };
+type DemoRefund = { id: string; object: "refund"; amount: number; currency: string; payment_intent: string; status: "succeeded"; failure_reason: null; created: number; metadata: Record<string, string> };
+
+const refundOf = (refund: DemoRefund): ProcessorRefund => ({
+  id: refund.id,
+  amountMinor: refund.amount,
+  currency: refund.currency.toUpperCase(),
+  paymentIntent: refund.payment_intent,
+  status: refund.status,
+  created: refund.created,
+  failureReason: null,
+  metadata: refund.metadata,
+});
 type DemoMethod = { id: string; object: "payment_method"; type: "card" | "us_bank_account"; card: { brand: string; last4: string; exp_month: number; exp_year: number }; customer: string | null; behaviour: DemoBehaviour; charges: number };
 type DemoSetup = { id: string; object: "setup_intent"; status: string; client_secret: string; customer: string; payment_method: string | null; metadata: Record<string, string>; usage: "off_session" };
 
@@ -199,6 +212,38 @@ export const demoProcessor: Processor & {
     method.customer = null;
     await save(id, "payment_method", method, db);
     await emit("payment_method.detached", method, db);
+  },
+  async createRefund({ paymentIntent, amountMinor, idempotencyKey, metadata }) {
+    return getDb().transaction(async (tx) => {
+      const id = `re_demo_${encodeHexLowerCase(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(idempotencyKey)))).slice(0, 24)}`;
+      const existing = await load<DemoRefund>(id, tx);
+      if (existing) return refundOf(existing);
+      const intent = await load<StripeLikeIntent>(paymentIntent, tx);
+      if (!intent || intent.status !== "succeeded") throw new Error(`No succeeded payment_intent: ${paymentIntent}`);
+      const refundable = intent.amount - (intent.amount_refunded ?? 0);
+      if (amountMinor <= 0 || amountMinor > refundable) throw new Error(`Refund amount is greater than the unrefunded amount (${refundable})`);
+      intent.amount_refunded = (intent.amount_refunded ?? 0) + amountMinor;
+      const refund: DemoRefund = { id, object: "refund", amount: amountMinor, currency: intent.currency, payment_intent: intent.id, status: "succeeded", failure_reason: null, created: Math.floor(Date.now() / 1000), metadata };
+      await save(intent.id, "payment_intent", intent, tx);
+      await save(id, "refund", refund, tx);
+      await emit("refund.created", refund, tx);
+      return refundOf(refund);
+    });
+  },
+  async retrieveRefund(id) {
+    const refund = await load<DemoRefund>(id, getDb());
+    if (!refund) throw new Error(`No such refund: ${id}`);
+    return refundOf(refund);
+  },
+  // The demo processor pays out and takes no disputes: these objects exist only with Stripe.
+  async retrieveDispute(id) {
+    throw new Error(`No such dispute: ${id} (the demo processor has no disputes)`);
+  },
+  async retrievePayout(id) {
+    throw new Error(`No such payout: ${id} (the demo processor makes no payouts)`);
+  },
+  async listPayoutTransactions(id) {
+    throw new Error(`No such payout: ${id} (the demo processor makes no payouts)`);
   },
 
   /** The demo card form's "Pay": what Stripe.js's confirmPayment does with a real card. */

@@ -59,7 +59,7 @@ async function usableMethods(customerId: string, db: Db) {
 
 /** Unapplied money on the account (payments not fully applied, credit notes), oldest first; a payment before a credit note of the same day. */
 async function creditSources(customerId: string, db: Db) {
-  const unapplied = sql<number>`${payments.amountMinor} - ${payments.allocatedMinor} - ${payments.refundedMinor}`.mapWith(Number);
+  const unapplied = sql<number>`${payments.amountMinor} - ${payments.allocatedMinor} - ${payments.refundedMinor} - ${payments.chargedBackMinor}`.mapWith(Number);
   const [paid, notes] = await Promise.all([
     db
       .select({ id: payments.id, date: payments.receivedOn, availableMinor: unapplied })

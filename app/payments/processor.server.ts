@@ -34,6 +34,54 @@ export type ProcessorPaymentMethod = {
   customer: string | null;
 };
 
+export type ProcessorRefund = {
+  id: string;
+  amountMinor: number;
+  currency: string;
+  paymentIntent: string | null;
+  status: "pending" | "succeeded" | "failed" | "canceled" | "requires_action";
+  /** Unix seconds. */
+  created: number;
+  failureReason: string | null;
+  metadata: Record<string, string>;
+};
+
+/** A card dispute as it stands now: whether its funds were withdrawn and reinstated, and when. */
+export type ProcessorDispute = {
+  id: string;
+  amountMinor: number;
+  currency: string;
+  paymentIntent: string | null;
+  status: string;
+  reason: string | null;
+  created: number;
+  withdrawn: { at: number; feeMinor: number } | null;
+  reinstated: { at: number; feeMinor: number } | null;
+};
+
+export type ProcessorPayout = {
+  id: string;
+  amountMinor: number;
+  currency: string;
+  status: "pending" | "in_transit" | "paid" | "failed" | "canceled";
+  arrivalDate: string;
+  failureMessage: string | null;
+};
+
+/** One balance transaction of a payout, with the PaymentIntent, refund or dispute it came from. */
+export type ProcessorBalanceTransaction = {
+  id: string;
+  type: string;
+  reportingCategory: string;
+  amountMinor: number;
+  feeMinor: number;
+  netMinor: number;
+  sourceId: string | null;
+  paymentIntent: string | null;
+  refundId: string | null;
+  disputeId: string | null;
+};
+
 export type CreateIntentInput = {
   amountMinor: number;
   currency: string;
@@ -57,6 +105,13 @@ export interface Processor {
   retrieveSetupIntent(id: string): Promise<ProcessorSetupIntent>;
   retrievePaymentMethod(id: string): Promise<ProcessorPaymentMethod>;
   detachPaymentMethod(id: string): Promise<void>;
+  /** Pays money back to the card or account of a PaymentIntent (exceptions queue, "refund"). */
+  createRefund(input: { paymentIntent: string; amountMinor: number; reason: string; idempotencyKey: string; metadata: Record<string, string> }): Promise<ProcessorRefund>;
+  retrieveRefund(id: string): Promise<ProcessorRefund>;
+  retrieveDispute(id: string): Promise<ProcessorDispute>;
+  retrievePayout(id: string): Promise<ProcessorPayout>;
+  /** Every balance transaction in a payout except the payout's own. */
+  listPayoutTransactions(payoutId: string): Promise<ProcessorBalanceTransaction[]>;
 }
 
 /** Stripe's amounts are the currency's minor units except for a few currencies it treats specially. */

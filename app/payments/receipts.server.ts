@@ -18,7 +18,7 @@ export async function receiptFor(paymentId: string, customerId: string, db: Db) 
     // Applications later taken back are not part of what this payment paid.
     .where(and(eq(allocations.paymentId, paymentId), gt(allocations.amountMinor, 0), sql`not exists (select 1 from ${allocations} r where r.reverses_id = ${allocations.id})`))
     .orderBy(asc(allocations.createdAt));
-  return { payment, applied, creditMinor: payment.amountMinor - payment.allocatedMinor - payment.refundedMinor };
+  return { payment, applied, creditMinor: payment.amountMinor - payment.allocatedMinor - payment.refundedMinor - payment.chargedBackMinor };
 }
 
 /** The receipt email, in the transaction that records the payment (so it is sent exactly once). */

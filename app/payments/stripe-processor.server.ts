@@ -1,5 +1,5 @@
 import Stripe from "stripe";
-import { assertStripeCurrency, intentFromStripe, type Processor, type ProcessorSetupIntent } from "./processor.server";
+import { assertStripeCurrency, intentFromStripe, type Processor, type ProcessorBalanceTransaction, type ProcessorRefund, type ProcessorSetupIntent } from "./processor.server";
 
 export function stripeClient(secretKey: string, apiBase?: string) {
   const base = apiBase ? new URL(apiBase) : null;
@@ -18,6 +18,40 @@ const setupFromStripe = (intent: Stripe.SetupIntent): ProcessorSetupIntent => ({
   paymentMethod: typeof intent.payment_method === "string" ? intent.payment_method : (intent.payment_method?.id ?? null),
   metadata: { ...(intent.metadata ?? {}) },
 });
+
+const idOf = (value: string | { id: string } | null | undefined) => (typeof value === "string" ? value : (value?.id ?? null));
+
+const refundFromStripe = (refund: Stripe.Refund): ProcessorRefund => ({
+  id: refund.id,
+  amountMinor: refund.amount,
+  currency: refund.currency.toUpperCase(),
+  paymentIntent: idOf(refund.payment_intent),
+  status: (refund.status ?? "pending") as ProcessorRefund["status"],
+  created: refund.created,
+  failureReason: refund.failure_reason ?? null,
+  metadata: { ...(refund.metadata ?? {}) },
+});
+
+const isoDay = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString().slice(0, 10);
+
+/** A balance transaction's origin: a charge's PaymentIntent, a refund, or a dispute (expanded as data.source). */
+function transactionFromStripe(txn: Stripe.BalanceTransaction): ProcessorBalanceTransaction {
+  const source = txn.source as (Stripe.Charge | Stripe.Refund | Stripe.Dispute | { id: string; object: string }) | string | null;
+  const object = typeof source === "object" && source ? source : null;
+  const kind = object?.object;
+  return {
+    id: txn.id,
+    type: txn.type,
+    reportingCategory: txn.reporting_category,
+    amountMinor: txn.amount,
+    feeMinor: txn.fee,
+    netMinor: txn.net,
+    sourceId: idOf(source as string | { id: string } | null),
+    paymentIntent: object && "payment_intent" in object ? idOf(object.payment_intent as string | { id: string } | null) : null,
+    refundId: kind === "refund" ? object!.id : null,
+    disputeId: kind === "dispute" ? object!.id : null,
+  };
+}
 
 /** Stripe through its own SDK. Every create carries an idempotency key, so retries never double. */
 export function stripeProcessor(secretKey: string, apiBase?: string): Processor {
@@ -78,6 +112,46 @@ export function stripeProcessor(secretKey: string, apiBase?: string): Processor 
     },
     async detachPaymentMethod(id) {
       await stripe.paymentMethods.detach(id);
+    },
+    async createRefund({ paymentIntent, amountMinor, reason, idempotencyKey, metadata }) {
+      return refundFromStripe(await stripe.refunds.create({ payment_intent: paymentIntent, amount: amountMinor, reason: "requested_by_customer", metadata: { ...metadata, settle_reason: reason.slice(0, 400) } }, { idempotencyKey }));
+    },
+    async retrieveRefund(id) {
+      return refundFromStripe(await stripe.refunds.retrieve(id));
+    },
+    async retrieveDispute(id) {
+      const dispute = await stripe.disputes.retrieve(id);
+      const withdrawal = dispute.balance_transactions.find((t) => t.amount < 0);
+      const reinstatement = dispute.balance_transactions.find((t) => t.amount > 0);
+      return {
+        id: dispute.id,
+        amountMinor: dispute.amount,
+        currency: dispute.currency.toUpperCase(),
+        paymentIntent: idOf(dispute.payment_intent),
+        status: dispute.status,
+        reason: dispute.reason ?? null,
+        created: dispute.created,
+        withdrawn: withdrawal ? { at: withdrawal.created, feeMinor: withdrawal.fee } : null,
+        reinstated: reinstatement ? { at: reinstatement.created, feeMinor: reinstatement.fee } : null,
+      };
+    },
+    async retrievePayout(id) {
+      const payout = await stripe.payouts.retrieve(id);
+      return {
+        id: payout.id,
+        amountMinor: payout.amount,
+        currency: payout.currency.toUpperCase(),
+        status: payout.status as "pending" | "in_transit" | "paid" | "failed" | "canceled",
+        arrivalDate: isoDay(payout.arrival_date),
+        failureMessage: payout.failure_message ?? null,
+      };
+    },
+    async listPayoutTransactions(payoutId) {
+      const transactions: ProcessorBalanceTransaction[] = [];
+      for await (const txn of stripe.balanceTransactions.list({ payout: payoutId, limit: 100, expand: ["data.source"] })) {
+        if (txn.type !== "payout") transactions.push(transactionFromStripe(txn));
+      }
+      return transactions;
     },
   };
 }

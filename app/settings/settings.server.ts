@@ -39,7 +39,14 @@ export const portalSettingsSchema = z.object({
 });
 export type PortalSettings = z.infer<typeof portalSettingsSchema>;
 
-type Settings = { company: CompanySettings; ledger: LedgerSettings; portal: PortalSettings };
+/** How sure a bank match must be to apply itself, and who pays a lost card dispute's fee. */
+export const reconciliationSettingsSchema = z.object({
+  autoApplyConfidence: count("Confidence to apply a bank match automatically", 50, 100),
+  chargebackFeeToCustomer: z.coerce.boolean({ message: "Chargeback fee to customer must be yes or no" }),
+});
+export type ReconciliationSettings = z.infer<typeof reconciliationSettingsSchema>;
+
+type Settings = { company: CompanySettings; ledger: LedgerSettings; portal: PortalSettings; reconciliation: ReconciliationSettings };
 type SettingKey = keyof Settings;
 
 const definitions: { [K in SettingKey]: { schema: z.ZodType<Settings[K]>; defaults: Settings[K] } } = {
@@ -54,6 +61,10 @@ const definitions: { [K in SettingKey]: { schema: z.ZodType<Settings[K]>; defaul
   portal: {
     schema: portalSettingsSchema,
     defaults: { partialPaymentMinimum: 10, planMaxInstalments: 6, planMaxMonths: 6, planMinFirstPercent: 10, planMaxTotal: 25_000, planMaxFailures: 3, planRetryDays: 3 },
+  },
+  reconciliation: {
+    schema: reconciliationSettingsSchema,
+    defaults: { autoApplyConfidence: 90, chargebackFeeToCustomer: true },
   },
 };
 
@@ -86,3 +97,4 @@ export async function updateSetting<K extends SettingKey>(
 export const getCompanySettings = (db?: Db) => getSetting("company", db);
 export const getLedgerSettings = (db?: Db) => getSetting("ledger", db);
 export const getPortalSettings = (db?: Db) => getSetting("portal", db);
+export const getReconciliationSettings = (db?: Db) => getSetting("reconciliation", db);

@@ -9,3 +9,4 @@ export * from "./integrations";
 export * from "./online-payments";
 export * from "./disputes";
 export * from "./plans";
+export * from "./reconciliation";

@@ -144,6 +144,11 @@ export const payments = pgTable(
     status: paymentStatus().notNull().default("received"),
     allocatedMinor: money().notNull().default(0),
     refundedMinor: money().notNull().default(0),
+    /** Taken back by card disputes and not (yet) reinstated: money the payment no longer has. */
+    chargedBackMinor: money().notNull().default(0),
+    /** The processor's fee on it and the payout it was deposited in (issue 5), once known. */
+    processorFeeMinor: money(),
+    payoutId: uuid(),
     memo: text(),
     source: documentSource().notNull().default("settle"),
     /** The caller's idempotency key: recording the same payment twice records it once. */
@@ -162,7 +167,7 @@ export const payments = pgTable(
     index("payments_received_on_idx").on(t.receivedOn, t.id),
     check("payments_currency_upper", sql`${t.currency} ~ '^[A-Z]{3}$'`),
     check("payments_amount_positive", sql`${t.amountMinor} > 0`),
-    check("payments_not_overallocated", sql`${t.allocatedMinor} >= 0 and ${t.refundedMinor} >= 0 and ${t.allocatedMinor} + ${t.refundedMinor} <= ${t.amountMinor}`),
+    check("payments_not_overallocated", sql`${t.allocatedMinor} >= 0 and ${t.refundedMinor} >= 0 and ${t.chargedBackMinor} >= 0 and ${t.allocatedMinor} + ${t.refundedMinor} + ${t.chargedBackMinor} <= ${t.amountMinor}`),
     check("payments_reversed_is_empty", sql`${t.status} = 'received' or (${t.allocatedMinor} = 0 and ${t.refundedMinor} = 0)`),
   ],
 );
@@ -318,6 +323,9 @@ export const journalEntryType = pgEnum("journal_entry_type", [
   "discount",
   "write_off",
   "refund",
+  "refund_failed",
+  "chargeback",
+  "chargeback_reversed",
 ]);
 
 /**

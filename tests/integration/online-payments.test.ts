@@ -2,11 +2,11 @@ import Stripe from "stripe";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "~db/client";
-import { emailOutbox, invoices, paymentAttempts, payments, processorEvents, savedPaymentMethods } from "~db/schema";
+import { emailOutbox, invoices, paymentAttempts, payments, processorEvents, reconciliationExceptions, savedPaymentMethods } from "~db/schema";
 import { checkPortalAllocations, refreshAttempt, startAttempt } from "~/payments/attempts.server";
 import { DEMO_SETTLE_AFTER_MS, demoProcessor, demoWebhookSecret, settleDemoProcessing } from "~/payments/demo-processor.server";
 import { deliverDemoEvents } from "~webhooks/stripe/demo-delivery.server";
-import { receiveStripeWebhook } from "~webhooks/stripe/receive.server";
+import { MAX_WEBHOOK_BYTES, receiveStripeWebhook } from "~webhooks/stripe/receive.server";
 import { createCustomer, issuedInvoice } from "./factories";
 import { ledgerViolations } from "./ledger-invariants";
 
@@ -116,17 +116,25 @@ describe("the webhook endpoint", () => {
     expect((await receiveStripeWebhook(body, signer.generateTestHeaderString({ payload: body, secret, timestamp: Math.floor(Date.now() / 1000) - 3600 }))).status).toBe(400);
     expect((await receiveStripeWebhook("{not json", signer.generateTestHeaderString({ payload: "{not json", secret }))).status).toBe(400);
     expect((await receiveStripeWebhook(body, null)).status).toBe(400);
+    const huge = JSON.stringify({ id: "evt_demo_2", object: "event", type: "payment_intent.succeeded", created: Math.floor(Date.now() / 1000), data: { object: { id: "pi_x", padding: "x".repeat(MAX_WEBHOOK_BYTES) } } });
+    const tooBig = await receiveStripeWebhook(huge, signer.generateTestHeaderString({ payload: huge, secret }));
+    expect(tooBig).toMatchObject({ status: 400, body: { error: expect.stringContaining("limit") } });
+    const shapeless = JSON.stringify({ id: "evt_demo_3", object: "event", created: Math.floor(Date.now() / 1000) });
+    const refused = await receiveStripeWebhook(shapeless, signer.generateTestHeaderString({ payload: shapeless, secret }));
+    expect(refused).toMatchObject({ status: 400, body: { error: expect.stringMatching(/type.*data/s) } });
     expect(await getDb().select().from(processorEvents)).toHaveLength(0);
   });
 
-  it("stores an event for an unknown PaymentIntent without failing", async () => {
+  it("puts a payment from an unknown customer on the exceptions queue, never failing the delivery", async () => {
     const secret = await demoWebhookSecret();
     const customer = await createCustomer();
     const intent = await demoProcessor.createPaymentIntent({ amountMinor: 100, currency: "USD", customer: "cus_demo_x", metadata: {}, idempotencyKey: "orphan" });
     await demoProcessor.confirmPayment(intent.id, "4242424242424242");
     expect(await deliverDemoEvents(async (body, signature) => (await receiveStripeWebhook(body, signature)).status === 200)).toBeGreaterThan(0);
     const [event] = await getDb().select().from(processorEvents).where(eq(processorEvents.type, "payment_intent.succeeded"));
-    expect(event).toMatchObject({ lastError: "No payment attempt matches this PaymentIntent" });
+    expect(event).toMatchObject({ lastError: "No customer of ours: on the exceptions queue" });
+    const [exception] = await getDb().select().from(reconciliationExceptions);
+    expect(exception).toMatchObject({ kind: "unknown_customer", status: "open", amountMinor: 100, currency: "USD", processorObjectId: intent.id, paymentId: null });
     expect(secret).toMatch(/^whsec_demo_/);
     expect(customer).toBeTruthy();
   });

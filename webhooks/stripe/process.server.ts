@@ -2,9 +2,10 @@ import { and, asc, eq, isNull, lte } from "drizzle-orm";
 import { customers, processorEvents, savedPaymentMethods, type ProcessorEvent } from "~db/schema";
 import { getDb, type Db } from "~db/client";
 import type { Actor } from "~/audit/audit.server";
-import { rememberMethod, settleIntent } from "~/payments/attempts.server";
+import { rememberMethod } from "~/payments/attempts.server";
 import { getProcessor } from "~/payments/processor.server";
 import { completePlanSetup } from "~/plans/autopay-setup.server";
+import { applyProcessorDispute, applyProcessorPayout, applyProcessorRefund, paymentForIntent, settleProcessorIntent } from "~/reconciliation/processor-money.server";
 
 const actor: Actor = { type: "processor", label: "Stripe webhook" };
 const MAX_ATTEMPTS = 12;
@@ -21,6 +22,26 @@ const handlers: Record<string, Handler> = {
   "payment_intent.payment_failed": settleCurrentIntent,
   "payment_intent.canceled": settleCurrentIntent,
   "payment_intent.requires_action": settleCurrentIntent,
+  // A charge's own events only say that its PaymentIntent moved; refunds come as refund.* events.
+  "charge.succeeded": settleChargeIntent,
+  "charge.pending": settleChargeIntent,
+  "charge.failed": settleChargeIntent,
+  "charge.refunded": settleChargeIntent,
+  "refund.created": currentRefund,
+  "refund.updated": currentRefund,
+  "refund.failed": currentRefund,
+  "charge.refund.updated": currentRefund,
+  "charge.dispute.created": currentDispute,
+  "charge.dispute.updated": currentDispute,
+  "charge.dispute.funds_withdrawn": currentDispute,
+  "charge.dispute.funds_reinstated": currentDispute,
+  "charge.dispute.closed": currentDispute,
+  "payout.created": currentPayout,
+  "payout.updated": currentPayout,
+  "payout.paid": currentPayout,
+  "payout.failed": currentPayout,
+  "payout.canceled": currentPayout,
+  "payout.reconciliation_completed": currentPayout,
   "setup_intent.succeeded": async (object, db) => {
     const customerId = (object.metadata as Record<string, string> | undefined)?.settle_customer_id;
     const method = object.payment_method as string | null;
@@ -37,12 +58,38 @@ const handlers: Record<string, Handler> = {
   "payment_method.detached": async (object, db) => {
     await db.update(savedPaymentMethods).set({ detachedAt: new Date() }).where(and(eq(savedPaymentMethods.processorMethodId, String(object.id)), isNull(savedPaymentMethods.detachedAt)));
   },
+  // A new expiry or number from the card network: the saved method shows what will be charged.
+  "payment_method.automatically_updated": async (object, db) => {
+    const method = await (await getProcessor()).retrievePaymentMethod(String(object.id));
+    const updated = await db
+      .update(savedPaymentMethods)
+      .set({ brand: method.brand, last4: method.last4, expMonth: method.expMonth, expYear: method.expYear })
+      .where(eq(savedPaymentMethods.processorMethodId, method.id))
+      .returning({ id: savedPaymentMethods.id });
+    if (updated.length === 0) return "Not a saved payment method of ours";
+  },
 };
 
 async function settleCurrentIntent(object: Record<string, unknown>, db: Db) {
-  const intent = await (await getProcessor()).retrievePaymentIntent(String(object.id));
-  const attempt = await settleIntent(intent, actor, db);
-  if (!attempt) return "No payment attempt matches this PaymentIntent";
+  return settleProcessorIntent(await (await getProcessor()).retrievePaymentIntent(String(object.id)), actor, db);
+}
+
+async function settleChargeIntent(object: Record<string, unknown>, db: Db) {
+  const intent = typeof object.payment_intent === "string" ? object.payment_intent : null;
+  if (!intent) return "A charge without a PaymentIntent: not one of Settle's";
+  await paymentForIntent(intent, actor, db);
+}
+
+async function currentRefund(object: Record<string, unknown>, db: Db) {
+  return applyProcessorRefund(await (await getProcessor()).retrieveRefund(String(object.id)), actor, db);
+}
+
+async function currentDispute(object: Record<string, unknown>, db: Db) {
+  return applyProcessorDispute(await (await getProcessor()).retrieveDispute(String(object.id)), actor, db);
+}
+
+async function currentPayout(object: Record<string, unknown>, db: Db) {
+  return applyProcessorPayout(await (await getProcessor()).retrievePayout(String(object.id)), actor, db);
 }
 
 /** Applies one stored event; a failure is kept with its error and retried later with back-off. */

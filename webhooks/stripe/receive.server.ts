@@ -1,4 +1,5 @@
 import Stripe from "stripe";
+import { z } from "zod";
 import { processorEvents } from "~db/schema";
 import { getDb, type Db } from "~db/client";
 import { demoWebhookSecret } from "~/payments/demo-processor.server";
@@ -10,6 +11,16 @@ const verifier = new Stripe("sk_verify_only");
 
 /** Seconds a signature stays valid (Stripe's default): a replayed old delivery is refused. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+/** Stripe's events are a few kilobytes; anything far larger is not one of them. */
+export const MAX_WEBHOOK_BYTES = 512 * 1024;
+
+const eventShape = z.object({
+  id: z.string().regex(/^evt_[A-Za-z0-9_]+$/, "id must be an event id (evt_...)"),
+  type: z.string().min(1, "type is missing").max(200),
+  created: z.number().int("created must be a Unix time"),
+  data: z.object({ object: z.record(z.string(), z.unknown()) }, { message: "data.object is missing" }),
+});
 
 export type WebhookAnswer = { status: number; body: { received: boolean; duplicate?: boolean; error?: string } };
 
@@ -25,12 +36,16 @@ export async function webhookSecret(db: Db = getDb()) {
  */
 export async function receiveStripeWebhook(rawBody: string, signature: string | null, db: Db = getDb()): Promise<WebhookAnswer> {
   if (!signature) return { status: 400, body: { received: false, error: "Missing Stripe-Signature header" } };
+  if (Buffer.byteLength(rawBody) > MAX_WEBHOOK_BYTES) return { status: 400, body: { received: false, error: `Body is over the ${MAX_WEBHOOK_BYTES / 1024} KiB limit` } };
   let event: Stripe.Event;
   try {
     event = verifier.webhooks.constructEvent(rawBody, signature, await webhookSecret(db), SIGNATURE_TOLERANCE_SECONDS);
   } catch (error) {
-    return { status: 400, body: { received: false, error: `Signature check failed: ${(error as Error).message}` } };
+    const problem = error instanceof SyntaxError ? `Body is not JSON: ${error.message}` : `Signature check failed: ${(error as Error).message}`;
+    return { status: 400, body: { received: false, error: problem } };
   }
+  const shape = eventShape.safeParse(event);
+  if (!shape.success) return { status: 400, body: { received: false, error: `Not a Stripe event: ${shape.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")}` } };
   const object = (event.data?.object ?? {}) as { id?: string };
   const [stored] = await db
     .insert(processorEvents)
