@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
-import { customers, invoices, payments, reconciliationExceptions, type ExceptionSuggestion, type ReconciliationException } from "~db/schema";
+import { bankLines, customers, invoices, payments, reconciliationExceptions, type ExceptionSuggestion, type ReconciliationException } from "~db/schema";
 import { getDb, type Db } from "~db/client";
 import { recordAudit, type Actor } from "~/audit/audit.server";
 import { allocatePayment, recordPayment, refund } from "~/ledger/payments.server";
@@ -8,6 +8,7 @@ import { getProcessor } from "~/payments/processor.server";
 import { formatMoney, sumMinor } from "~/money/money";
 import { today, type IsoDate } from "~/utils/dates";
 import { DomainError } from "~/utils/errors";
+import { recordPaymentFromLine } from "./bank-import.server";
 
 export type ExceptionKind = ReconciliationException["kind"];
 
@@ -122,7 +123,8 @@ export async function resolveException(id: string, resolution: Resolution, actor
   if (!resolutionsFor(before).includes(resolution.action)) throw new DomainError("invalid", "That resolution does not fit this exception", "action");
   let processorRefundId: string | null = null;
   if (resolution.action === "refund") {
-    const amountMinor = before.paymentId ? paymentAvailable(await lockPayment(before.paymentId, db)) : before.amountMinor;
+    const [payment] = before.paymentId ? await db.select().from(payments).where(eq(payments.id, before.paymentId)) : [];
+    const amountMinor = payment ? paymentAvailable(payment) : before.amountMinor;
     if (amountMinor <= 0) throw new DomainError("invalid", "Nothing of this payment is unapplied to refund; unapply it from invoices first", "action");
     const made = await (await getProcessor()).createRefund({ paymentIntent: before.processorObjectId!, amountMinor, reason: resolution.note, idempotencyKey: `exception:${before.id}:refund`, metadata: { settle_exception_id: before.id } });
     processorRefundId = made.id;
@@ -135,19 +137,23 @@ export async function resolveException(id: string, resolution: Resolution, actor
       const [customer] = await tx.select().from(customers).where(eq(customers.id, resolution.customerId));
       if (!customer) throw new DomainError("invalid", "Choose the customer who paid", "customerId");
       if (customer.currency !== exception.currency) throw new DomainError("invalid", `${customer.name} is billed in ${customer.currency}; this money is ${exception.currency}`, "customerId");
-      const payment = await recordPayment(
-        {
-          customerId: customer.id,
-          amountMinor: exception.amountMinor,
-          method: exception.bankLineId ? "wire" : "card",
-          reference: exception.processorObjectId ?? null,
-          receivedOn: exception.occurredOn,
-          idempotencyKey: exception.processorObjectId?.startsWith("pi_") ? `processor:${exception.processorObjectId}` : `exception:${exception.id}`,
-          memo: `From the reconciliation queue: ${exception.reason}`,
-        },
-        actor,
-        tx,
-      );
+      const [line] = exception.bankLineId ? await tx.select().from(bankLines).where(eq(bankLines.id, exception.bankLineId)) : [];
+      const payment = line
+        ? await recordPaymentFromLine(line, customer.id, [], actor, tx)
+        : await recordPayment(
+            {
+              customerId: customer.id,
+              amountMinor: exception.amountMinor,
+              method: "card",
+              reference: exception.processorObjectId ?? null,
+              receivedOn: exception.occurredOn,
+              idempotencyKey: exception.processorObjectId?.startsWith("pi_") ? `processor:${exception.processorObjectId}` : `exception:${exception.id}`,
+              memo: `From the reconciliation queue: ${exception.reason}`,
+            },
+            actor,
+            tx,
+          );
+      if (line) await tx.update(bankLines).set({ status: "applied", paymentId: payment.id, customerId: customer.id }).where(eq(bankLines.id, line.id));
       paymentId = payment.id;
     }
     if (resolution.action === "apply") {

@@ -188,3 +188,6 @@ $$;
 --> statement-breakpoint
 CREATE TRIGGER chargebacks_changed AFTER INSERT OR UPDATE ON chargebacks
   FOR EACH ROW EXECUTE FUNCTION settle_chargeback_changed();
+--> statement-breakpoint
+-- Bank remittances name invoices by their digits ("INV-000123", "123"): found by index at any size.
+CREATE INDEX "invoices_open_number_digits_idx" ON "invoices" (ltrim(regexp_replace("number", '\D', '', 'g'), '0')) WHERE "status" = 'open';

@@ -11,6 +11,12 @@ import Stripe from "stripe";
  * 402 and the PaymentIntent, and sends every change as a signed event to the webhook URL (or
  * queues it for a test to deliver in any order, twice). Test payment methods and card numbers
  * behave as Stripe's do (TEST_CARDS). Run it as a process with `tsx tests/fakes/stripe.ts`.
+ *
+ * Money after the payment, as Stripe keeps it: every attempt has a Charge, every movement of the
+ * balance a balance transaction (fees exact in minor units: processingFee), refunds (pending ones
+ * too), disputes and automatic payouts that sweep the balance, each listable by payout. Control
+ * methods on the returned object (and POST /_fake/... for the browser tests) make what only the
+ * outside world makes: chargebacks, payouts, Dashboard payments, card updates, late days (advanceTime).
  */
 
 export const FAKE_STRIPE_KEYS = {
@@ -67,6 +73,59 @@ export type FakeEvent = {
   type: string;
 };
 
+/** A Charge, with the fields of Stripe's that the fake keeps (ids never expanded in storage). */
+export type FakeCharge = Pick<
+  Stripe.Charge,
+  "id" | "object" | "amount" | "amount_captured" | "amount_refunded" | "captured" | "created" | "currency" | "description" | "disputed" | "failure_code" | "failure_message" | "livemode" | "metadata" | "paid" | "refunded" | "status"
+> & { balance_transaction: string | null; customer: string | null; payment_intent: string; payment_method: string | null };
+
+/** A balance transaction. Which payout swept it is the fake's own record (Stripe's object has no such field). */
+export type FakeBalanceTransaction = Pick<
+  Stripe.BalanceTransaction,
+  "id" | "object" | "amount" | "available_on" | "created" | "currency" | "description" | "fee" | "fee_details" | "net" | "reporting_category" | "status" | "type"
+> & { source: string };
+
+export type FakeRefund = Omit<Stripe.Refund, "failure_reason" | "failure_balance_transaction" | "balance_transaction" | "charge" | "payment_intent"> & {
+  balance_transaction: string;
+  charge: string;
+  payment_intent: string;
+  failure_reason: string | null;
+  failure_balance_transaction: string | null;
+};
+
+export type FakeDispute = Pick<Stripe.Dispute, "id" | "object" | "amount" | "created" | "currency" | "is_charge_refundable" | "livemode" | "metadata" | "reason" | "status"> & {
+  charge: string;
+  payment_intent: string;
+  /** Expanded, as Stripe sends them: the withdrawal, then the reinstatement if the dispute is won. */
+  balance_transactions: FakeBalanceTransaction[];
+  evidence_details: Pick<Stripe.Dispute.EvidenceDetails, "due_by" | "has_evidence" | "past_due" | "submission_count">;
+};
+
+export type FakePayout = Pick<
+  Stripe.Payout,
+  "id" | "object" | "amount" | "arrival_date" | "automatic" | "created" | "currency" | "description" | "failure_code" | "failure_message" | "livemode" | "metadata" | "method" | "reconciliation_status" | "status" | "type"
+> & { balance_transaction: string; failure_balance_transaction: string | null };
+
+/** Charge events for PaymentIntents and refunds; off unless `chargeEvents: true` (older tests assert the exact event sequences). */
+const CHARGE_LIFECYCLE_EVENTS = new Set(["charge.succeeded", "charge.pending", "charge.failed", "charge.refunded"]);
+
+const DAY = 86_400;
+/** Stripe's dispute fee, charged on withdrawal and returned when the dispute is won (same figure in every currency here). */
+const DISPUTE_FEE = 1500;
+
+/** Stripe's standard pricing, exact in minor units: cards 2.9% + 30 (half up), ACH debits 0.8% (half up) capped at 500. */
+export function processingFee(methodType: string, amount: number): number {
+  if (methodType === "us_bank_account") return Math.min(Math.floor((amount * 8 + 500) / 1000), 500);
+  return Math.floor((amount * 29 + 500) / 1000) + 30;
+}
+
+/** An amount as Stripe writes it in messages: $12.34. */
+function money(amount: number, currency: string) {
+  const format = new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() });
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(amount / 10 ** digits);
+}
+
 export type LoggedRequest = { method: string; path: string; idempotencyKey: string | null; params: Params; status: number; replayed: boolean };
 
 /** Where a queued event goes: true when the receiver took it (a 2xx). */
@@ -84,7 +143,6 @@ class ApiError extends Error {
 const invalid = (message: string, param?: string, code?: string) => new ApiError(400, { type: "invalid_request_error", message, ...(param ? { param } : {}), ...(code ? { code } : {}) });
 const missing = (kind: string, id: string, param = "id") => new ApiError(404, { type: "invalid_request_error", code: "resource_missing", param, message: `No such ${kind}: '${id}'` });
 
-const now = () => Math.floor(Date.now() / 1000);
 const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString("hex")}`;
 const snapshot = <T>(value: T): T => structuredClone(value);
 
@@ -178,6 +236,11 @@ export type FakeStripeOptions = {
   webhookUrl?: string | null;
   /** "send": POST each event as it happens (retried like Stripe); "queue": keep for deliverQueued(). */
   webhooks?: "send" | "queue";
+  /**
+   * Emit charge.succeeded / charge.pending / charge.failed / charge.refunded (Charges and their balance
+   * transactions exist either way). Off by default: the older tests assert the exact event sequences.
+   */
+  chargeEvents?: boolean;
 };
 
 export async function startFakeStripe(options: FakeStripeOptions = {}) {
@@ -189,12 +252,27 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
   const webhookUrl = options.webhookUrl ?? null;
   const webhookMode = options.webhooks ?? "send";
   const signer = new Stripe(keys.secretKey);
+  const chargeEvents = options.chargeEvents ?? false;
+  /** Simulated time: advanceTime() moves every clock of the fake (created, due_by, arrival_date) forward. */
+  let clockOffset = 0;
+  let lastEventAt = 0;
+  const now = () => Math.floor(Date.now() / 1000) + clockOffset;
 
   const customers = new Map<string, Stripe.Customer>();
   const intents = new Map<string, Stripe.PaymentIntent>();
   const setups = new Map<string, Stripe.SetupIntent>();
   const methods = new Map<string, Stripe.PaymentMethod>();
-  const refunds = new Map<string, Stripe.Refund>();
+  const refunds = new Map<string, FakeRefund>();
+  const charges = new Map<string, FakeCharge>();
+  const balanceTransactions = new Map<string, FakeBalanceTransaction>();
+  const disputes = new Map<string, FakeDispute>();
+  const payouts = new Map<string, FakePayout>();
+  /** The payout that holds each balance transaction now (internal: Stripe's object has no such field). */
+  const txnPayout = new Map<string, string>();
+  /** The transactions each payout took (for ?payout= listings; a failed payout keeps its list). */
+  const payoutTxnIds = new Map<string, string[]>();
+  /** How many of the next POST /v1/refunds stay pending (holdNextRefunds). */
+  let heldRefunds = 0;
   /** What each PaymentMethod does when charged; not part of Stripe's object. */
   const behaviours = new Map<string, { behaviour: Behaviour; authenticatedOnSetup: boolean }>();
   const idempotent = new Map<string, { fingerprint: string; status: number; body: unknown }>();
@@ -209,11 +287,13 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
   // ---- events and webhooks -------------------------------------------------------------------
 
   function emit(type: string, object: object) {
+    if (!chargeEvents && CHARGE_LIFECYCLE_EVENTS.has(type)) return;
+    lastEventAt = Math.max(lastEventAt, now());
     const event: FakeEvent = {
       id: newId("evt"),
       object: "event",
       api_version: Stripe.API_VERSION,
-      created: now(),
+      created: lastEventAt,
       data: { object: snapshot(object) as Record<string, unknown> },
       livemode: false,
       pending_webhooks: 1,
@@ -279,16 +359,37 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
     if (params.client_secret !== object.client_secret) throw invalid("The client_secret provided does not match the client_secret associated with this object.", "client_secret");
   }
 
+  /** Any object of the fake by its id, for expand. */
+  function findObject(id: string): object | undefined {
+    const stores: Map<string, object>[] = [customers, intents, setups, methods, refunds, charges, balanceTransactions, disputes, payouts];
+    for (const store of stores) {
+      const found = store.get(id);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** expand[]=field or a dotted path (data.source on a list): each id on the path becomes its object. */
+  function expandPath(node: unknown, path: string[], full: string) {
+    if (Array.isArray(node)) {
+      for (const item of node) expandPath(item, path, full);
+      return;
+    }
+    if (typeof node !== "object" || node === null) return;
+    const record = node as Record<string, unknown>;
+    const [head, ...rest] = path;
+    const value = record[head!];
+    if (rest.length > 0) return expandPath(value, rest, full);
+    if (typeof value !== "string") return;
+    const found = findObject(value);
+    if (!found) throw invalid(`This property cannot be expanded (${full}).`, "expand");
+    record[head!] = snapshot(found);
+  }
+
   function expand<T extends object>(object: T, params: Params): T {
     const wanted = stringList(params, "expand") ?? [];
     const copy = snapshot(object) as Record<string, unknown>;
-    for (const field of wanted) {
-      const id = copy[field];
-      if (typeof id !== "string") continue;
-      if (field === "payment_method") copy[field] = snapshot(getMethod(id));
-      else if (field === "customer") copy[field] = snapshot(getCustomer(id));
-      else throw invalid(`This property cannot be expanded (${field}).`, "expand");
-    }
+    for (const field of wanted) expandPath(copy, field.split("."), field);
     return copy as T;
   }
 
@@ -404,11 +505,102 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
     emit("payment_method.attached", method);
   }
 
+  // ---- balance transactions and charges -------------------------------------------------------
+
+  function newTxn(fields: {
+    amount: number;
+    fee: number;
+    currency: string;
+    type: Stripe.BalanceTransaction.Type;
+    reporting_category: string;
+    source: string;
+    description?: string | null;
+    feeDescription?: string;
+  }): FakeBalanceTransaction {
+    const created = now();
+    const txn: FakeBalanceTransaction = {
+      id: newId("txn"),
+      object: "balance_transaction",
+      amount: fields.amount,
+      available_on: created,
+      created,
+      currency: fields.currency,
+      description: fields.description ?? null,
+      fee: fields.fee,
+      fee_details:
+        fields.fee === 0 ? [] : [{ amount: fields.fee, application: null, currency: fields.currency, description: fields.feeDescription ?? "Stripe processing fees", type: "stripe_fee" }],
+      net: fields.amount - fields.fee,
+      reporting_category: fields.reporting_category,
+      source: fields.source,
+      status: "available",
+      type: fields.type,
+    };
+    balanceTransactions.set(txn.id, txn);
+    return txn;
+  }
+
+  function getCharge(id: string, param = "id") {
+    const charge = charges.get(id);
+    if (!charge) throw missing("charge", id, param);
+    return charge;
+  }
+
+  /** A charge for the intent's attempt (Stripe copies the intent's metadata and description onto it). */
+  function newCharge(intent: Stripe.PaymentIntent, method: Stripe.PaymentMethod): FakeCharge {
+    const charge: FakeCharge = {
+      id: newId("ch"),
+      object: "charge",
+      amount: intent.amount,
+      amount_captured: 0,
+      amount_refunded: 0,
+      balance_transaction: null,
+      captured: false,
+      created: now(),
+      currency: intent.currency,
+      customer: typeof intent.customer === "string" ? intent.customer : null,
+      description: intent.description,
+      disputed: false,
+      failure_code: null,
+      failure_message: null,
+      livemode: false,
+      metadata: { ...intent.metadata },
+      paid: false,
+      payment_intent: intent.id,
+      payment_method: method.id,
+      refunded: false,
+      status: "pending",
+    };
+    charges.set(charge.id, charge);
+    return charge;
+  }
+
+  /** The intent's bank debit charge still waiting to settle, if it has one. */
+  function pendingChargeOf(intent: Stripe.PaymentIntent) {
+    const charge = typeof intent.latest_charge === "string" ? charges.get(intent.latest_charge) : undefined;
+    return charge?.status === "pending" ? charge : undefined;
+  }
+
+  function chargeSucceeded(charge: FakeCharge, method: Stripe.PaymentMethod) {
+    const txn = newTxn({
+      amount: charge.amount,
+      fee: processingFee(method.type, charge.amount),
+      currency: charge.currency,
+      type: method.type === "card" ? "charge" : "payment",
+      reporting_category: "charge",
+      source: charge.id,
+      description: charge.description,
+    });
+    Object.assign(charge, { status: "succeeded", paid: true, captured: true, amount_captured: charge.amount, balance_transaction: txn.id });
+    emit("charge.succeeded", charge);
+  }
+
   // ---- charging ---------------------------------------------------------------------------------
 
   function succeed(intent: Stripe.PaymentIntent, method: Stripe.PaymentMethod) {
-    Object.assign(intent, { status: "succeeded", amount_received: intent.amount, latest_charge: newId("ch"), last_payment_error: null, next_action: null, payment_method: method.id });
+    const charge = pendingChargeOf(intent) ?? newCharge(intent, method);
+    Object.assign(intent, { status: "succeeded", amount_received: intent.amount, latest_charge: charge.id, last_payment_error: null, next_action: null, payment_method: method.id });
     if (intent.setup_future_usage && typeof intent.customer === "string") attach(method, intent.customer);
+    chargeSucceeded(charge, method);
     emit("payment_intent.succeeded", intent);
     return intent;
   }
@@ -421,7 +613,15 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
       payment_method: snapshot(method),
       payment_method_type: method.type,
     } as Stripe.PaymentIntent.LastPaymentError;
-    Object.assign(intent, { status: "requires_payment_method", payment_method: null, next_action: null, latest_charge: newId("ch"), last_payment_error: lastError });
+    const charge = pendingChargeOf(intent) ?? newCharge(intent, method);
+    Object.assign(charge, {
+      status: "failed",
+      paid: false,
+      failure_code: method.type === "us_bank_account" ? (error.decline_code ?? error.code) : error.code,
+      failure_message: error.message,
+    });
+    emit("charge.failed", charge);
+    Object.assign(intent, { status: "requires_payment_method", payment_method: null, next_action: null, latest_charge: charge.id, last_payment_error: lastError });
     emit("payment_intent.payment_failed", intent);
     throw new ApiError(402, {
       type: lastError.type,
@@ -465,11 +665,14 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
         emit("payment_intent.requires_action", intent);
         return intent;
       case "bank_success":
-      case "bank_failure":
-        Object.assign(intent, { status: "processing", payment_method: method.id, last_payment_error: null, next_action: null });
+      case "bank_failure": {
+        const pending = newCharge(intent, method);
+        Object.assign(intent, { status: "processing", payment_method: method.id, latest_charge: pending.id, last_payment_error: null, next_action: null });
         if (intent.setup_future_usage && typeof intent.customer === "string") attach(method, intent.customer);
+        emit("charge.pending", pending);
         emit("payment_intent.processing", intent);
         return intent;
+      }
     }
   }
 
@@ -699,51 +902,285 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
 
   // ---- refunds ----------------------------------------------------------------------------------
 
-  function createRefund({ params }: Call) {
-    const intentId = text(params, "payment_intent");
-    const chargeId = text(params, "charge");
-    const intent = intentId ? getIntent(intentId) : [...intents.values()].find((i) => i.latest_charge === chargeId);
-    if (!intent) throw chargeId ? missing("charge", chargeId, "charge") : invalid("One of payment_intent or charge is required.", "payment_intent", "parameter_missing");
-    if (intent.status !== "succeeded") throw invalid(`This PaymentIntent has no successful charge to refund (status ${intent.status}).`, "payment_intent", "charge_not_refundable");
-    const refunded = [...refunds.values()].filter((r) => r.payment_intent === intent.id).reduce((sum, r) => sum + r.amount, 0);
-    const amount = integer(params, "amount") ?? intent.amount_received - refunded;
-    if (amount <= 0 || refunded + amount > intent.amount_received) {
-      throw invalid(
-        `Refund amount (${amount} ${intent.currency}) is greater than the unrefunded amount on the charge (${intent.amount_received - refunded} ${intent.currency}).`,
-        "amount",
-        "amount_too_large",
-      );
+  function getRefund(id: string, param = "id") {
+    const refund = refunds.get(id);
+    if (!refund) throw missing("refund", id, param);
+    return refund;
+  }
+
+  /** The charge a refund (or dispute) is for: payment_intent's latest charge, or charge. */
+  function refundableCharge(intentId: string | undefined, chargeId: string | undefined): FakeCharge {
+    if (chargeId) {
+      const charge = getCharge(chargeId, "charge");
+      if (intentId && charge.payment_intent !== intentId) throw invalid(`Charge ${chargeId} does not belong to PaymentIntent ${intentId}.`, "charge");
+      return charge;
     }
-    const reason = text(params, "reason");
-    const refund: Stripe.Refund = {
-      id: newId("re"),
+    if (!intentId) throw invalid("One of payment_intent or charge is required.", "payment_intent", "parameter_missing");
+    const intent = intents.get(intentId);
+    if (!intent) throw missing("payment_intent", intentId, "payment_intent");
+    if (intent.status !== "succeeded") throw invalid(`This PaymentIntent has no successful charge to refund (status ${intent.status}).`, "payment_intent", "charge_not_refundable");
+    return getCharge(intent.latest_charge as string, "payment_intent");
+  }
+
+  function refundCharge(charge: FakeCharge, options: { amount?: number; reason?: string; metadata?: Record<string, string>; pending?: boolean }): FakeRefund {
+    if (charge.status !== "succeeded") throw invalid(`Charge ${charge.id} has a status of ${charge.status} and cannot be refunded.`, "charge", "charge_not_refundable");
+    if (charge.disputed) throw invalid(`Charge ${charge.id} has been charged back; cannot issue a refund.`, "charge", "charge_disputed");
+    const remaining = charge.amount_captured - charge.amount_refunded;
+    if (remaining === 0) throw invalid(`Charge ${charge.id} has already been refunded.`, "charge", "charge_already_refunded");
+    const amount = options.amount ?? remaining;
+    if (!Number.isSafeInteger(amount) || amount <= 0) throw invalid("Invalid positive integer", "amount");
+    if (amount > remaining) {
+      throw invalid(`Refund amount (${money(amount, charge.currency)}) is greater than unrefunded amount on charge (${money(remaining, charge.currency)})`, "amount", "amount_too_large");
+    }
+    if (options.reason && !["duplicate", "fraudulent", "requested_by_customer"].includes(options.reason)) throw invalid(`Invalid reason: ${options.reason}`, "reason");
+    const method = charge.payment_method ? methods.get(charge.payment_method) : undefined;
+    const bank = method?.type === "us_bank_account";
+    const id = newId("re");
+    // The money leaves the balance when the refund is made, pending or not; a failure brings it back.
+    const txn = newTxn({ amount: -amount, fee: 0, currency: charge.currency, type: bank ? "payment_refund" : "refund", reporting_category: "refund", source: id, description: "REFUND FOR CHARGE" });
+    const refund: FakeRefund = {
+      id,
       object: "refund",
       amount,
-      balance_transaction: newId("txn"),
-      charge: intent.latest_charge as string,
+      balance_transaction: txn.id,
+      charge: charge.id,
       created: now(),
-      currency: intent.currency,
-      customer: intent.customer,
+      currency: charge.currency,
+      customer: charge.customer,
       customer_account: null,
-      metadata: metadataOf(params),
-      payment_intent: intent.id,
-      payment_method: intent.payment_method,
-      reason: (reason as Stripe.Refund.Reason | undefined) ?? null,
+      failure_balance_transaction: null,
+      failure_reason: null,
+      metadata: options.metadata ?? {},
+      payment_intent: charge.payment_intent,
+      payment_method: charge.payment_method,
+      reason: (options.reason as Stripe.Refund.Reason | undefined) ?? null,
       receipt_number: null,
       source_transfer_reversal: null,
-      status: "succeeded",
+      // Bank debit refunds take days, as at Stripe; card refunds are done at once unless held.
+      status: options.pending || bank ? "pending" : "succeeded",
       transfer_reversal: null,
     };
-    refunds.set(refund.id, refund);
+    refunds.set(id, refund);
+    charge.amount_refunded += amount;
+    charge.refunded = charge.amount_refunded === charge.amount_captured;
     emit("refund.created", refund);
+    if (refund.status === "succeeded") emit("charge.refunded", charge);
     return refund;
+  }
+
+  function createRefund({ params }: Call) {
+    const charge = refundableCharge(text(params, "payment_intent"), text(params, "charge"));
+    const pending = heldRefunds > 0;
+    const refund = refundCharge(charge, { amount: integer(params, "amount"), reason: text(params, "reason"), metadata: metadataOf(params), pending });
+    if (pending) heldRefunds--;
+    return refund;
+  }
+
+  /** A pending refund succeeds, or a pending or succeeded one fails and its money comes back to the balance. */
+  function finishRefund(refund: FakeRefund, outcome: "succeeded" | "failed", failureReason = "expired_or_canceled_card") {
+    const charge = getCharge(refund.charge);
+    if (outcome === "succeeded") {
+      if (refund.status !== "pending") throw invalid(`Refund ${refund.id} has a status of ${refund.status}, not pending.`, "refund");
+      refund.status = "succeeded";
+      emit("refund.updated", refund);
+      emit("charge.refunded", charge);
+      return refund;
+    }
+    if (refund.status !== "pending" && refund.status !== "succeeded") throw invalid(`Refund ${refund.id} has a status of ${refund.status} and cannot fail.`, "refund");
+    const txn = newTxn({ amount: refund.amount, fee: 0, currency: refund.currency, type: "refund_failure", reporting_category: "refund_failure", source: refund.id, description: "REFUND FAILURE" });
+    Object.assign(refund, { status: "failed", failure_reason: failureReason, failure_balance_transaction: txn.id });
+    charge.amount_refunded -= refund.amount;
+    charge.refunded = charge.amount_refunded === charge.amount_captured && charge.amount_captured > 0;
+    emit("refund.updated", refund);
+    emit("refund.failed", refund);
+    return refund;
+  }
+
+  // ---- disputes ---------------------------------------------------------------------------------
+
+  function getDispute(id: string, param = "id") {
+    const dispute = disputes.get(id);
+    if (!dispute) throw missing("dispute", id, param);
+    return dispute;
+  }
+
+  function openDispute(intentId: string, { amount, reason = "fraudulent" }: { amount?: number; reason?: string } = {}): FakeDispute {
+    const intent = getIntent(intentId);
+    const charge = typeof intent.latest_charge === "string" ? charges.get(intent.latest_charge) : undefined;
+    if (!charge || charge.status !== "succeeded") throw invalid(`PaymentIntent ${intentId} has no successful charge to dispute.`, "payment_intent");
+    if (charge.disputed) throw invalid(`Charge ${charge.id} already has a dispute.`, "charge");
+    const disputed = amount ?? charge.amount_captured - charge.amount_refunded;
+    if (!Number.isSafeInteger(disputed) || disputed <= 0 || disputed > charge.amount_captured) throw invalid(`A dispute's amount must be between 1 and ${charge.amount_captured}.`, "amount");
+    const created = now();
+    const dispute: FakeDispute = {
+      id: newId("du"),
+      object: "dispute",
+      amount: disputed,
+      balance_transactions: [],
+      charge: charge.id,
+      created,
+      currency: charge.currency,
+      evidence_details: { due_by: created + 7 * DAY, has_evidence: false, past_due: false, submission_count: 0 },
+      is_charge_refundable: false,
+      livemode: false,
+      metadata: {},
+      payment_intent: intent.id,
+      reason,
+      status: "needs_response",
+    };
+    disputes.set(dispute.id, dispute);
+    charge.disputed = true;
+    emit("charge.dispute.created", dispute);
+    const withdrawal = newTxn({
+      amount: -disputed,
+      fee: DISPUTE_FEE,
+      currency: charge.currency,
+      type: "adjustment",
+      reporting_category: "dispute",
+      source: dispute.id,
+      description: `Chargeback withdrawal for ${charge.id}`,
+      feeDescription: "Dispute fee",
+    });
+    dispute.balance_transactions.push(snapshot(withdrawal));
+    emit("charge.dispute.funds_withdrawn", dispute);
+    return dispute;
+  }
+
+  const isOpen = (dispute: FakeDispute) => dispute.status === "needs_response" || dispute.status === "under_review";
+
+  /** Evidence is sent: the dispute goes to the bank for review. */
+  function submitEvidence(dispute: FakeDispute) {
+    if (!isOpen(dispute)) throw invalid(`This dispute is already closed (${dispute.status}).`, "dispute");
+    dispute.status = "under_review";
+    Object.assign(dispute.evidence_details, { has_evidence: true, submission_count: dispute.evidence_details.submission_count + 1 });
+    emit("charge.dispute.updated", dispute);
+    return dispute;
+  }
+
+  function closeDispute(dispute: FakeDispute, outcome: "won" | "lost") {
+    if (!isOpen(dispute)) throw invalid(`This dispute is already closed (${dispute.status}).`, "dispute");
+    dispute.status = outcome;
+    if (outcome === "won") {
+      const reinstatement = newTxn({
+        amount: dispute.amount,
+        fee: -DISPUTE_FEE,
+        currency: dispute.currency,
+        type: "adjustment",
+        reporting_category: "dispute_reversal",
+        source: dispute.id,
+        description: `Chargeback reversal for ${dispute.charge}`,
+        feeDescription: "Dispute fee refund",
+      });
+      dispute.balance_transactions.push(snapshot(reinstatement));
+      emit("charge.dispute.funds_reinstated", dispute);
+    }
+    emit("charge.dispute.closed", dispute);
+    return dispute;
+  }
+
+  // ---- payouts ----------------------------------------------------------------------------------
+
+  /** Balance transactions of a currency that no payout holds: the balance a payout would sweep. */
+  const unpaid = (currency: string) =>
+    [...balanceTransactions.values()].filter((t) => t.currency === currency && !txnPayout.has(t.id) && t.type !== "payout" && t.type !== "payout_failure");
+
+  function makePayout({ currency, arrivalDate, fail = false }: { currency: string; arrivalDate?: number; fail?: boolean }): FakePayout | null {
+    const swept = unpaid(currency);
+    const amount = swept.reduce((sum, t) => sum + t.net, 0);
+    if (amount <= 0) return null;
+    const id = newId("po");
+    const own = newTxn({ amount: -amount, fee: 0, currency, type: "payout", reporting_category: "payout", source: id, description: "STRIPE PAYOUT" });
+    const created = now();
+    const payout: FakePayout = {
+      id,
+      object: "payout",
+      amount,
+      arrival_date: arrivalDate ?? created + 2 * DAY,
+      automatic: true,
+      balance_transaction: own.id,
+      created,
+      currency,
+      description: "STRIPE PAYOUT",
+      failure_balance_transaction: null,
+      failure_code: null,
+      failure_message: null,
+      livemode: false,
+      metadata: {},
+      method: "standard",
+      reconciliation_status: "in_progress",
+      status: "pending",
+      type: "bank_account",
+    };
+    payouts.set(id, payout);
+    for (const t of [...swept, own]) txnPayout.set(t.id, id);
+    payoutTxnIds.set(id, [...swept.map((t) => t.id), own.id]);
+    emit("payout.created", payout);
+    if (fail) {
+      // The money comes back: a payout_failure transaction cancels the payout's, and what it swept is in the balance again.
+      const back = newTxn({ amount, fee: 0, currency, type: "payout_failure", reporting_category: "payout_reversal", source: id, description: "STRIPE PAYOUT FAILURE" });
+      txnPayout.set(back.id, id);
+      for (const t of swept) txnPayout.delete(t.id);
+      Object.assign(payout, {
+        status: "failed",
+        failure_code: "account_closed",
+        failure_message: "The bank account has been closed.",
+        failure_balance_transaction: back.id,
+        reconciliation_status: "completed",
+      });
+      emit("payout.failed", payout);
+      return payout;
+    }
+    payout.status = "paid";
+    emit("payout.paid", payout);
+    payout.reconciliation_status = "completed";
+    emit("payout.reconciliation_completed", payout);
+    return payout;
+  }
+
+  // ---- payments made outside Settle -------------------------------------------------------------
+
+  /** A payment taken in the Stripe Dashboard: created and confirmed at once, no settle_attempt_id. */
+  function chargeDirect({ amount, currency, customer, metadata = {}, paymentMethod = "pm_card_visa" }: { amount: number; currency: string; customer?: string; metadata?: Record<string, string>; paymentMethod?: string }) {
+    const bank = paymentMethod in BANK_TOKENS || methods.get(paymentMethod)?.type === "us_bank_account";
+    const params: Params = {
+      amount: String(amount),
+      currency,
+      ...(customer ? { customer } : {}),
+      metadata,
+      payment_method: paymentMethod,
+      payment_method_types: [bank ? "us_bank_account" : "card"],
+      confirm: "true",
+    };
+    try {
+      const created = createIntent({ method: "POST", path: "/v1/payment_intents", params, auth: "secret", requestId: newId("req"), idempotencyKey: null });
+      return snapshot(getIntent(created.id));
+    } catch (error) {
+      if (error instanceof ApiError && error.body.payment_intent) return error.body.payment_intent;
+      throw error;
+    }
   }
 
   // ---- the API ----------------------------------------------------------------------------------
 
-  const list = <T>(items: T[], url: string, params: Params) => {
+  /** Stripe's list shape and cursor pagination (starting_after / ending_before an id), newest first as given. */
+  const list = <T extends { id: string }>(items: T[], url: string, params: Params) => {
     const limit = integer(params, "limit") ?? 10;
-    return { object: "list", data: items.slice(0, limit), has_more: items.length > limit, url };
+    if (limit < 1 || limit > 100) throw invalid("Invalid limit: must be between 1 and 100", "limit");
+    const cursor = (name: string) => {
+      const id = text(params, name);
+      if (id === undefined) return undefined;
+      const index = items.findIndex((item) => item.id === id);
+      if (index < 0) throw missing("object", id, name);
+      return index;
+    };
+    const after = cursor("starting_after");
+    const before = cursor("ending_before");
+    if (before !== undefined) {
+      const start = Math.max(0, before - limit);
+      return { object: "list", data: items.slice(start, before), has_more: start > 0, url };
+    }
+    const start = after === undefined ? 0 : after + 1;
+    return { object: "list", data: items.slice(start, start + limit), has_more: start + limit < items.length, url };
   };
 
   const routes: Route[] = [
@@ -879,13 +1316,96 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
       },
     },
     { method: "POST", pattern: /^\/v1\/refunds$/, run: createRefund },
+    { method: "GET", pattern: /^\/v1\/refunds\/([^/]+)$/, run: ({ params }, id) => expand(getRefund(id!), params) },
     {
       method: "GET",
-      pattern: /^\/v1\/refunds\/([^/]+)$/,
-      run: (_c, id) => {
-        const refund = refunds.get(id!);
-        if (!refund) throw missing("refund", id!);
-        return refund;
+      pattern: /^\/v1\/refunds$/,
+      run: ({ params, path }) => {
+        const intent = text(params, "payment_intent");
+        const charge = text(params, "charge");
+        const items = [...refunds.values()].filter((r) => (!intent || r.payment_intent === intent) && (!charge || r.charge === charge)).reverse();
+        return expand(list(items, path, params), params);
+      },
+    },
+    { method: "GET", pattern: /^\/v1\/charges\/([^/]+)$/, run: ({ params }, id) => expand(getCharge(id!), params) },
+    {
+      method: "GET",
+      pattern: /^\/v1\/charges$/,
+      run: ({ params, path }) => {
+        const intent = text(params, "payment_intent");
+        const customer = text(params, "customer");
+        const items = [...charges.values()].filter((c) => (!intent || c.payment_intent === intent) && (!customer || c.customer === customer)).reverse();
+        return expand(list(items, path, params), params);
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/v1\/balance_transactions\/([^/]+)$/,
+      run: ({ params }, id) => {
+        const txn = balanceTransactions.get(id!);
+        if (!txn) throw missing("balance transaction", id!);
+        return expand(txn, params);
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/v1\/balance_transactions$/,
+      run: ({ params, path }) => {
+        const payout = text(params, "payout");
+        const type = text(params, "type");
+        const source = text(params, "source");
+        const currency = text(params, "currency");
+        let items: FakeBalanceTransaction[];
+        if (payout) {
+          const ids = payoutTxnIds.get(payout);
+          if (!ids) throw missing("payout", payout, "payout");
+          items = ids.map((id) => balanceTransactions.get(id)!);
+        } else items = [...balanceTransactions.values()];
+        items = items.filter((t) => (!type || t.type === type) && (!source || t.source === source) && (!currency || t.currency === currency)).reverse();
+        return expand(list(items, path, params), params);
+      },
+    },
+    { method: "GET", pattern: /^\/v1\/disputes\/([^/]+)$/, run: ({ params }, id) => expand(getDispute(id!), params) },
+    {
+      method: "GET",
+      pattern: /^\/v1\/disputes$/,
+      run: ({ params, path }) => {
+        const intent = text(params, "payment_intent");
+        const charge = text(params, "charge");
+        const items = [...disputes.values()].filter((d) => (!intent || d.payment_intent === intent) && (!charge || d.charge === charge)).reverse();
+        return expand(list(items, path, params), params);
+      },
+    },
+    {
+      // Evidence and metadata; submit=true sends the evidence (the dispute goes under review).
+      method: "POST",
+      pattern: /^\/v1\/disputes\/([^/]+)$/,
+      run: ({ params }, id) => {
+        const dispute = getDispute(id!);
+        if (!isOpen(dispute)) throw invalid(`This dispute is already closed (${dispute.status}).`, "dispute");
+        const metadata = metadataOf(params);
+        if (Object.keys(metadata).length > 0) dispute.metadata = { ...dispute.metadata, ...metadata };
+        if (flag(params, "submit")) return submitEvidence(dispute);
+        emit("charge.dispute.updated", dispute);
+        return dispute;
+      },
+    },
+    { method: "POST", pattern: /^\/v1\/disputes\/([^/]+)\/close$/, run: (_c, id) => closeDispute(getDispute(id!), "lost") },
+    {
+      method: "GET",
+      pattern: /^\/v1\/payouts\/([^/]+)$/,
+      run: ({ params }, id) => {
+        const payout = payouts.get(id!);
+        if (!payout) throw missing("payout", id!);
+        return expand(payout, params);
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/v1\/payouts$/,
+      run: ({ params, path }) => {
+        const status = text(params, "status");
+        return expand(list([...payouts.values()].filter((p) => !status || p.status === status).reverse(), path, params), params);
       },
     },
   ];
@@ -947,11 +1467,47 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
         setup_intents: [...setups.values()],
         payment_methods: [...methods.values()],
         refunds: [...refunds.values()],
+        charges: [...charges.values()],
+        balance_transactions: [...balanceTransactions.values()],
+        disputes: [...disputes.values()],
+        payouts: [...payouts.values()],
       };
     if (req.method !== "POST") throw new ApiError(405, { type: "invalid_request_error", message: "Use POST" });
     if (path === "/_fake/fail-next") {
       fake.failNextRequests(integer(params, "count") ?? 1, text(params, "when") === "after" ? "after" : "before");
       return { ok: true };
+    }
+    if (path === "/_fake/advance-time") return { now: fake.advanceTime(integer(params, "seconds", { required: true })!) };
+    if (path === "/_fake/hold-refunds") {
+      fake.holdNextRefunds(integer(params, "count") ?? 1);
+      return { ok: true };
+    }
+    if (path === "/_fake/charge-direct") {
+      return fake.chargeDirect({
+        amount: integer(params, "amount", { required: true })!,
+        currency: text(params, "currency", { required: true })!,
+        customer: text(params, "customer"),
+        metadata: metadataOf(params),
+        paymentMethod: text(params, "payment_method"),
+      });
+    }
+    if (path === "/_fake/payouts") {
+      return fake.payout({ currency: text(params, "currency", { required: true })!, arrivalDate: integer(params, "arrival_date"), fail: flag(params, "fail") });
+    }
+    if (path === "/_fake/refunds") {
+      const charge = refundableCharge(text(params, "payment_intent"), text(params, "charge"));
+      return snapshot(refundCharge(charge, { amount: integer(params, "amount"), reason: text(params, "reason"), metadata: metadataOf(params), pending: flag(params, "pending") }));
+    }
+    const extra = path.match(/^\/_fake\/(payment_intents|disputes|refunds|payment_methods)\/([^/]+)\/(dispute|close|submit|succeed|fail|update-card)$/);
+    if (extra) {
+      const [, kind, id, action] = extra;
+      if (kind === "payment_intents" && action === "dispute") return fake.dispute(id!, { amount: integer(params, "amount"), reason: text(params, "reason") });
+      if (kind === "disputes" && action === "close") return fake.closeDispute(id!, text(params, "outcome") === "lost" ? "lost" : "won");
+      if (kind === "disputes" && action === "submit") return fake.submitDisputeEvidence(id!);
+      if (kind === "refunds" && (action === "succeed" || action === "fail")) return fake.finishRefund(id!, action === "succeed" ? "succeeded" : "failed", text(params, "failure_reason"));
+      if (kind === "payment_methods" && action === "update-card") {
+        return fake.updateCard(id!, { expMonth: integer(params, "exp_month", { required: true })!, expYear: integer(params, "exp_year", { required: true })!, last4: text(params, "last4") });
+      }
     }
     const match = path.match(/^\/_fake\/(payment_intents|setup_intents)\/([^/]+)\/(authenticate|settle)$/);
     if (!match) throw new ApiError(404, { type: "invalid_request_error", message: `Unrecognized request URL (POST: ${path}).` });
@@ -1076,6 +1632,86 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
         throw error;
       }
     },
+    charges,
+    balanceTransactions,
+    disputes,
+    payouts,
+    /** The payout that holds a balance transaction now, or null (the fake's own record; not on Stripe's object). */
+    payoutOf(txnId: string): string | null {
+      return txnPayout.get(txnId) ?? null;
+    },
+    /** Every event so far, in the order they were made (copies: deliver them with deliver() as you like). */
+    eventsLog(afterEventId?: string): FakeEvent[] {
+      const start = afterEventId ? events.findIndex((e) => e.id === afterEventId) + 1 : 0;
+      return snapshot(events.slice(start));
+    },
+    /** Signs and delivers the given events in the given order (each twice if asked); returns how many were taken. */
+    async deliver(batch: FakeEvent[], { to = postToWebhook, duplicate = false }: { to?: Deliver; duplicate?: boolean } = {}) {
+      let taken = 0;
+      for (const event of batch.flatMap((e) => (duplicate ? [e, e] : [e]))) {
+        const body = JSON.stringify(event, null, 2);
+        if (await to(body, sign(body))) taken++;
+      }
+      return taken;
+    },
+    /** Moves the fake's clock forward: later objects and events are created that much later. Returns the new now (unix seconds). */
+    advanceTime(seconds: number) {
+      if (!Number.isSafeInteger(seconds) || seconds < 0) throw new Error("advanceTime takes a whole number of seconds, not negative");
+      clockOffset += seconds;
+      return now();
+    },
+    /** The fake's current time, unix seconds. */
+    now,
+    /** A payment as if taken in the Stripe Dashboard (no settle_attempt_id): created, confirmed, charged. Returns the PaymentIntent. */
+    chargeDirect(options: { amount: number; currency: string; customer?: string; metadata?: Record<string, string>; paymentMethod?: string }) {
+      return chargeDirect(options);
+    },
+    /** A refund made outside the API (e.g. the Dashboard); `pending: true` keeps it pending until finishRefund(). */
+    refund(paymentIntentOrChargeId: string, options: { amount?: number; reason?: string; metadata?: Record<string, string>; pending?: boolean } = {}) {
+      const charge = paymentIntentOrChargeId.startsWith("ch_") ? refundableCharge(undefined, paymentIntentOrChargeId) : refundableCharge(paymentIntentOrChargeId, undefined);
+      return snapshot(refundCharge(charge, options));
+    },
+    /** The next `count` refunds made through POST /v1/refunds stay pending (card ones included). */
+    holdNextRefunds(count = 1) {
+      heldRefunds = count;
+    },
+    /** A pending refund succeeds (refund.updated, charge.refunded), or a pending/succeeded one fails (refund.updated, refund.failed). */
+    finishRefund(refundId: string, outcome: "succeeded" | "failed", failureReason?: string) {
+      return snapshot(finishRefund(getRefund(refundId), outcome, failureReason));
+    },
+    /** A chargeback on the intent's charge: charge.dispute.created, then charge.dispute.funds_withdrawn. */
+    dispute(paymentIntentId: string, options: { amount?: number; reason?: string } = {}) {
+      return snapshot(openDispute(paymentIntentId, options));
+    },
+    /** Evidence sent: needs_response → under_review (charge.dispute.updated). */
+    submitDisputeEvidence(disputeId: string) {
+      return snapshot(submitEvidence(getDispute(disputeId)));
+    },
+    /** won: charge.dispute.funds_reinstated then charge.dispute.closed; lost: charge.dispute.closed. */
+    closeDispute(disputeId: string, outcome: "won" | "lost") {
+      return snapshot(closeDispute(getDispute(disputeId), outcome));
+    },
+    /** The balance a payout of this currency would take now: the sum of net of transactions no payout holds. */
+    balance(currency: string) {
+      return unpaid(currency).reduce((sum, t) => sum + t.net, 0);
+    },
+    /**
+     * An automatic payout of everything in the balance of a currency (null when that is not above 0):
+     * payout.created, then payout.paid and payout.reconciliation_completed, or payout.failed (account_closed).
+     */
+    payout(options: { currency: string; arrivalDate?: number; fail?: boolean }) {
+      const payout = makePayout(options);
+      return payout && snapshot(payout);
+    },
+    /** The card's network updated it: payment_method.automatically_updated. */
+    updateCard(paymentMethodId: string, { expMonth, expYear, last4 }: { expMonth: number; expYear: number; last4?: string }) {
+      const method = getMethod(paymentMethodId, "id");
+      if (!method.card) throw invalid(`PaymentMethod ${paymentMethodId} is not a card.`, "payment_method");
+      if (last4 !== undefined && !/^\d{4}$/.test(last4)) throw invalid("last4 must be four digits.", "last4");
+      Object.assign(method.card, { exp_month: expMonth, exp_year: expYear, ...(last4 ? { last4 } : {}) });
+      emit("payment_method.automatically_updated", method);
+      return snapshot(method);
+    },
     close() {
       closed = true;
       return new Promise<void>((resolve) => server.close(() => resolve()));
@@ -1094,6 +1730,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     publishableKey: process.env.STRIPE_PUBLISHABLE_KEY,
     webhookSecret: process.env.STRIPE_WEBHOOK_SECRET,
     webhookUrl: process.env.FAKE_STRIPE_WEBHOOK_URL ?? null,
+    chargeEvents: process.env.FAKE_STRIPE_CHARGE_EVENTS === "true",
   });
   console.log(`Fake Stripe at ${fake.baseUrl}, webhooks to ${process.env.FAKE_STRIPE_WEBHOOK_URL ?? "(queued)"}`);
   const stop = () => void fake.close().then(() => process.exit(0));

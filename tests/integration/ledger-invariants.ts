@@ -21,7 +21,8 @@ export async function ledgerViolations(): Promise<string[]> {
             from payments p
            where p.allocated_minor <> coalesce((select sum(a.amount_minor) from allocations a where a.payment_id = p.id), 0)
               or p.refunded_minor <> coalesce((select sum(r.amount_minor) from refunds r where r.payment_id = p.id and r.status <> 'failed'), 0)
-              or p.allocated_minor + p.refunded_minor > p.amount_minor or p.allocated_minor < 0`,
+              or p.charged_back_minor <> coalesce((select sum(c.amount_minor) from chargebacks c where c.payment_id = p.id and c.withdrawn_on is not null and c.reinstated_on is null), 0)
+              or p.allocated_minor + p.refunded_minor + p.charged_back_minor > p.amount_minor or p.allocated_minor < 0`,
     ),
     q(
       "credit note totals differ from its rows",
@@ -55,7 +56,7 @@ export async function ledgerViolations(): Promise<string[]> {
       "customer balance differs: running totals, journal, open invoices less unapplied credit",
       sql`with j as (select customer_id, sum(amount_minor) as balance from journal_lines where account in ('receivable', 'customer_credit') group by customer_id),
                inv as (select customer_id, sum(open_minor) as open from invoices where status = 'open' group by customer_id),
-               pay as (select customer_id, sum(amount_minor - allocated_minor - refunded_minor) as unapplied from payments where status = 'received' group by customer_id),
+               pay as (select customer_id, sum(amount_minor - allocated_minor - refunded_minor - charged_back_minor) as unapplied from payments where status = 'received' group by customer_id),
                cn as (select customer_id, sum(total_minor - allocated_minor - refunded_minor) as unapplied from credit_notes where voided_at is null group by customer_id)
           select c.id, coalesce(b.balance_minor, 0) as kept, coalesce(j.balance, 0) as journal,
                  coalesce(inv.open, 0) - coalesce(pay.unapplied, 0) - coalesce(cn.unapplied, 0) as documents

@@ -1,7 +1,8 @@
-import { and, asc, eq, isNull, lte } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, lt, lte } from "drizzle-orm";
 import { customers, processorEvents, savedPaymentMethods, type ProcessorEvent } from "~db/schema";
 import { getDb, type Db } from "~db/client";
-import type { Actor } from "~/audit/audit.server";
+import { recordAudit, type Actor } from "~/audit/audit.server";
+import { DomainError } from "~/utils/errors";
 import { rememberMethod } from "~/payments/attempts.server";
 import { getProcessor } from "~/payments/processor.server";
 import { completePlanSetup } from "~/plans/autopay-setup.server";
@@ -118,4 +119,43 @@ export async function retryDueEvents(db: Db = getDb(), now = new Date()) {
     .limit(100);
   for (const event of due) await processEvent(event, db);
   return due.length;
+}
+
+export type EventState = "processed" | "note" | "failing" | "given_up";
+
+/** How an event stands, for staff: applied, applied with a note, failing (will retry), or given up. */
+export function eventState(event: Pick<ProcessorEvent, "processedAt" | "lastError" | "nextAttemptAt">): EventState {
+  if (event.processedAt) return event.lastError ? "note" : "processed";
+  return event.nextAttemptAt ? "failing" : "given_up";
+}
+
+export const EVENT_PAGE_SIZE = 50;
+
+/** The inbox, newest first; `problems` shows only events that failed or are still waiting. */
+export async function listProcessorEvents({ problems = false, type, before }: { problems?: boolean; type?: string; before?: string } = {}, db: Db = getDb()) {
+  return db
+    .select({ id: processorEvents.id, type: processorEvents.type, objectId: processorEvents.objectId, occurredAt: processorEvents.occurredAt, receivedAt: processorEvents.receivedAt, processedAt: processorEvents.processedAt, attempts: processorEvents.attempts, nextAttemptAt: processorEvents.nextAttemptAt, lastError: processorEvents.lastError })
+    .from(processorEvents)
+    .where(and(problems ? isNull(processorEvents.processedAt) : undefined, type ? eq(processorEvents.type, type) : undefined, before ? lt(processorEvents.receivedAt, new Date(before)) : undefined))
+    .orderBy(desc(processorEvents.receivedAt))
+    .limit(EVENT_PAGE_SIZE);
+}
+
+export async function getProcessorEvent(id: string, db: Db = getDb()) {
+  const [event] = await db.select().from(processorEvents).where(eq(processorEvents.id, id));
+  return event ?? null;
+}
+
+/**
+ * Applies a stored event again, now: safe for any event because every handler reads the object's
+ * current state and books only what is missing. Staff use it after fixing what made it fail.
+ */
+export async function replayEvent(id: string, actor: Extract<Actor, { type: "staff" }>, db: Db = getDb()) {
+  const event = await getProcessorEvent(id, db);
+  if (!event) throw new DomainError("not_found", "Event not found");
+  await db.update(processorEvents).set({ processedAt: null, attempts: 0 }).where(eq(processorEvents.id, id));
+  await processEvent({ ...event, attempts: 0 }, db);
+  const after = (await getProcessorEvent(id, db))!;
+  await recordAudit({ actor, action: "processor_event.replay", entityType: "processor_event", entityId: null, after: { event: id, type: event.type, state: eventState(after), note: after.lastError } }, db);
+  return after;
 }
