@@ -235,6 +235,13 @@ export const demoProcessor: Processor & {
     if (!refund) throw new Error(`No such refund: ${id}`);
     return refundOf(refund);
   },
+  async listRefunds(paymentIntent) {
+    const rows = await getDb()
+      .select()
+      .from(demoProcessorObjects)
+      .where(and(eq(demoProcessorObjects.type, "refund"), sql`${demoProcessorObjects.data}->>'payment_intent' = ${paymentIntent}`));
+    return rows.map((row) => refundOf(row.data as DemoRefund));
+  },
   // The demo processor pays out and takes no disputes: these objects exist only with Stripe.
   async retrieveDispute(id) {
     throw new Error(`No such dispute: ${id} (the demo processor has no disputes)`);

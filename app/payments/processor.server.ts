@@ -108,6 +108,8 @@ export interface Processor {
   /** Pays money back to the card or account of a PaymentIntent (exceptions queue, "refund"). */
   createRefund(input: { paymentIntent: string; amountMinor: number; reason: string; idempotencyKey: string; metadata: Record<string, string> }): Promise<ProcessorRefund>;
   retrieveRefund(id: string): Promise<ProcessorRefund>;
+  /** Every refund of a PaymentIntent, so they can be booked in the order they were made. */
+  listRefunds(paymentIntent: string): Promise<ProcessorRefund[]>;
   retrieveDispute(id: string): Promise<ProcessorDispute>;
   retrievePayout(id: string): Promise<ProcessorPayout>;
   /** Every balance transaction in a payout except the payout's own. */

@@ -119,6 +119,11 @@ export function stripeProcessor(secretKey: string, apiBase?: string): Processor 
     async retrieveRefund(id) {
       return refundFromStripe(await stripe.refunds.retrieve(id));
     },
+    async listRefunds(paymentIntent) {
+      const all: ProcessorRefund[] = [];
+      for await (const refund of stripe.refunds.list({ payment_intent: paymentIntent, limit: 100 })) all.push(refundFromStripe(refund));
+      return all;
+    },
     async retrieveDispute(id) {
       const dispute = await stripe.disputes.retrieve(id);
       const withdrawal = dispute.balance_transactions.find((t) => t.amount < 0);

@@ -17,6 +17,7 @@ import { openException } from "./exceptions.server";
 // takes the object as it stands now (fetched, never trusted from an event) and brings the books
 // to match it, so any number of deliveries in any order converge on the same journal.
 
+const NO_ID = "00000000-0000-0000-0000-000000000000";
 const isoDay = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString().slice(0, 10);
 
 /** The ledger payment a PaymentIntent became, bringing it into the books first if it is not yet there. */
@@ -95,7 +96,13 @@ async function takeBackApplications(payment: Payment, amountMinor: number, onDat
   let short = amountMinor - paymentAvailable(payment);
   const reopened: { invoiceId: string; amountMinor: number }[] = [];
   if (short <= 0) return reopened;
-  const applied = (await activeApplications({ paymentId: payment.id }, db)).reverse();
+  // Newest first; applications made together are taken in invoice-number order, so the same
+  // books result whichever instance or order got here.
+  const active = await activeApplications({ paymentId: payment.id }, db);
+  const order = new Map(
+    (await db.select({ id: invoices.id, dueDate: invoices.dueDate, number: invoices.number }).from(invoices).where(inArray(invoices.id, active.map((a) => a.invoiceId).concat(NO_ID)))).map((i) => [i.id, `${i.dueDate ?? ""}|${i.number ?? ""}`]),
+  );
+  const applied = active.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (order.get(b.invoiceId) ?? "").localeCompare(order.get(a.invoiceId) ?? ""));
   for (const allocation of applied) {
     if (short <= 0) break;
     await reverseApplication({ allocation, appliedOn: onDate, actor }, db);
@@ -118,18 +125,34 @@ async function reapply(payment: Payment, allocation: Pick<Allocation, "invoiceId
   return amount;
 }
 
-/** A refund as the processor reports it now: pending or succeeded holds the money, failed gives it back. */
+/**
+ * Brings the books up to a refund as the processor reports it now. Every refund of the same payment
+ * is booked with it, oldest first: which refund takes back which invoice application then never
+ * depends on the order the events arrived in.
+ */
 export async function applyProcessorRefund(current: ProcessorRefund, actor: Actor, db: Db = getDb()): Promise<string | void> {
-  const occurredOn = isoDay(current.created);
   const payment = current.paymentIntent ? await paymentForIntent(current.paymentIntent, actor, db) : null;
   if (!payment) {
     await openException(
-      { kind: "unknown_refund", sourceKey: `refund:${current.id}`, currency: current.currency, amountMinor: current.amountMinor, reason: `A ${formatMoney(current.amountMinor, current.currency)} refund (${current.id}) is of a payment Settle does not have`, occurredOn, processorObjectId: current.id },
+      { kind: "unknown_refund", sourceKey: `refund:${current.id}`, currency: current.currency, amountMinor: current.amountMinor, reason: `A ${formatMoney(current.amountMinor, current.currency)} refund (${current.id}) is of a payment Settle does not have`, occurredOn: isoDay(current.created), processorObjectId: current.id },
       actor,
       db,
     );
     return "Refund of a payment not in the books: on the exceptions queue";
   }
+  const all = await (await getProcessor()).listRefunds(current.paymentIntent!);
+  if (!all.some((r) => r.id === current.id)) all.push(current);
+  all.sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
+  let note: string | void = undefined;
+  for (const each of all) {
+    const result = await bookRefund(payment, each, actor, db);
+    if (each.id === current.id) note = result;
+  }
+  return note;
+}
+
+async function bookRefund(payment: Payment, current: ProcessorRefund, actor: Actor, db: Db): Promise<string | void> {
+  const occurredOn = isoDay(current.created);
   const holds = current.status === "pending" || current.status === "succeeded" || current.status === "requires_action";
   return db.transaction(async (tx) => {
     const locked = await lockPayment(payment.id, tx);
