@@ -17,6 +17,8 @@ import { importKinds, importKindLabels, type ImportKind } from "~/imports/column
 import { applyImportRun, checkImport, claimImportRun, createImportRun, failImportRun } from "~/imports/imports.server";
 import { MAX_REPORTED_ERRORS, type ImportReport } from "~/imports/report";
 import { systemActor } from "~/ledger/actor";
+import { findBankMappingByName, guessFormat, importBankFile, type BankFormat } from "~/reconciliation/bank-import.server";
+import { DomainError } from "~/utils/errors";
 
 export const usage = `Settle command line
 
@@ -31,6 +33,15 @@ export const usage = `Settle command line
   npm run cli -- export payments --from 2026-01-01 --to 2026-01-31 [--out FILE]
       Write the journal (one row per line) or the payments of a date range as CSV,
       to FILE or to standard output.
+
+  npm run cli -- bank-import FILE [--format camt053|csv] [--mapping NAME] [--json]
+      Import a bank statement: an ISO 20022 camt.053 file (.xml), or a bank's CSV export read with
+      the column mapping saved under NAME in the back office (Reconciliation > Bank statements).
+      Each credit is matched to a Stripe payout or to a customer's invoices; sure matches are
+      applied, the rest wait on the exceptions queue. Importing the same file again changes nothing.
+      With --json, prints one JSON object per bank line: its entry reference, the decision
+      (applied, suggested, unmatched, payout, ignored, duplicate), the invoices and amounts, the
+      confidence and the reasons.
 
   npm run cli -- help
       Show this help.
@@ -56,6 +67,9 @@ function parse(argv: string[]) {
         from: { type: "string" },
         to: { type: "string" },
         out: { type: "string" },
+        format: { type: "string" },
+        mapping: { type: "string" },
+        json: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -84,6 +98,12 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
       const range = exportRangeSchema.safeParse({ from: values.from, to: values.to });
       if (!range.success) throw new UsageError(range.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join("\n"));
       return await exportCsv(kind as ExportKind, range.data, values.out, io);
+    }
+    if (command === "bank-import") {
+      const path = kind;
+      if (!path || file) throw new UsageError("Give one bank statement FILE to import.");
+      if (values.format !== undefined && values.format !== "camt053" && values.format !== "csv") throw new UsageError(`--format: "${values.format}" is not camt053 or csv.`);
+      return await bankImport(path, { format: (values.format as BankFormat | undefined) ?? null, mapping: values.mapping ?? null, json: values.json }, io);
     }
     throw new UsageError(`Unknown command "${command}".`);
   } catch (error) {
@@ -186,6 +206,54 @@ async function importFile(kind: ImportKind, file: string, { dryRun, skipInvalid 
   say(io.stdout, `Imported (run ${id}): ${n(result.created)} created, ${n(result.updated)} updated, ${n(result.unchanged)} unchanged, ${n(result.failed)} failed; ${plural(outcome.report.errorRows, "row")} not imported.`);
   if (result.failed > 0) printErrors(outcome.report, io);
   return result.failed > 0 ? 1 : 0;
+}
+
+async function bankImport(path: string, options: { format: BankFormat | null; mapping: string | null; json: boolean }, io: CliIo) {
+  const content = await readFile(path, "utf8").catch((error: Error) => {
+    throw new UsageError(`Cannot read ${path}: ${error.message}`);
+  });
+  const format = options.format ?? guessFormat(path, content);
+  let mappingId: string | null = null;
+  if (format === "csv") {
+    if (!options.mapping) throw new UsageError("A CSV statement needs --mapping NAME: the bank's column mapping saved in the back office.");
+    const mapping = await findBankMappingByName(options.mapping);
+    if (!mapping) throw new UsageError(`--mapping: no saved mapping is named "${options.mapping}".`);
+    mappingId = mapping.id;
+  }
+  try {
+    const { statement, outcomes } = await importBankFile({ fileName: basename(path), content, format, mappingId }, systemActor(`cli (${userInfo().username})`));
+    if (options.json) {
+      for (const o of outcomes) {
+        say(
+          io.stdout,
+          JSON.stringify({
+            entryRef: o.entryRef,
+            bookingDate: o.bookingDate,
+            amount: o.amountMinor,
+            currency: o.currency,
+            decision: o.decision,
+            customerId: o.customerId,
+            invoices: o.allocations.map((a) => ({ invoiceId: a.invoiceId, number: a.invoiceNumber, amount: a.amountMinor, discount: a.discountMinor })),
+            credit: o.creditMinor,
+            confidence: o.confidence,
+            reasons: o.reasons,
+          }),
+        );
+      }
+    }
+    const count = (decision: string) => outcomes.filter((o) => o.decision === decision).length;
+    say(
+      options.json ? io.stderr : io.stdout,
+      `Imported ${basename(path)} (statement ${statement.id}): ${plural(outcomes.length, "line")}; ${n(count("applied"))} applied, ${n(count("payout"))} payouts, ${n(count("suggested"))} suggested, ${n(count("unmatched"))} unmatched, ${n(count("ignored"))} debits ignored, ${n(count("duplicate"))} already imported.`,
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof DomainError) {
+      say(io.stderr, `${error.field ? `${error.field}: ` : ""}${error.message}\nNothing was imported.`);
+      return 1;
+    }
+    throw error;
+  }
 }
 
 async function exportCsv(kind: ExportKind, range: { from: string; to: string }, out: string | undefined, io: CliIo) {

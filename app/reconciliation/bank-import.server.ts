@@ -342,8 +342,8 @@ export async function reconciliationOverview({ from, to }: { from: IsoDate; to: 
         select booking_date as day, currency, sum(amount_minor) as amount from ${bankLines}
         where booking_date between ${from} and ${to} and status in ('payout', 'applied') group by 1, 2
       ), applied as (
-        select applied_on as day, currency, sum(amount_minor) as amount from ${allocations}
-        where applied_on between ${from} and ${to} and kind = 'payment' group by 1, 2
+        select a.applied_on as day, a.currency, sum(a.amount_minor) as amount from ${allocations} a join ${payments} p on p.id = a.payment_id
+        where a.applied_on between ${from} and ${to} and a.kind = 'payment' and (p.source_key like 'payment:processor:%' or p.source_key like 'payment:bank:%') group by 1, 2
       ), waiting as (
         select occurred_on as day, currency, sum(amount_minor) as amount, count(*) as n from ${reconciliationExceptions}
         where occurred_on between ${from} and ${to} and status = 'open' group by 1, 2

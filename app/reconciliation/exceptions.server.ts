@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, lt, sql } from "drizzle-orm";
 import { bankLines, customers, invoices, payments, reconciliationExceptions, type ExceptionSuggestion, type ReconciliationException } from "~db/schema";
 import { getDb, type Db } from "~db/client";
 import { recordAudit, type Actor } from "~/audit/audit.server";
@@ -56,15 +56,25 @@ export async function openException(input: OpenExceptionInput, actor: Actor, db:
 
 export const EXCEPTION_PAGE_SIZE = 50;
 
-export async function listExceptions({ status = "open", kind, before }: { status?: "open" | "resolved"; kind?: ExceptionKind; before?: string } = {}, db: Db = getDb()) {
+/**
+ * The queue: open exceptions oldest first (work them in order), resolved ones newest first. `cursor`
+ * is the last row's createdAt (open) or resolvedAt (resolved) from the previous page.
+ */
+export async function listExceptions({ status = "open", kind, cursor }: { status?: "open" | "resolved"; kind?: ExceptionKind; cursor?: string } = {}, db: Db = getDb()) {
+  const at = cursor && !Number.isNaN(Date.parse(cursor)) ? new Date(cursor) : null;
+  const page = status === "open" ? (at ? gt(reconciliationExceptions.createdAt, at) : undefined) : at ? lt(reconciliationExceptions.resolvedAt, at) : undefined;
   const rows = await db
     .select({ exception: reconciliationExceptions, customerName: customers.name, accountNumber: customers.accountNumber })
     .from(reconciliationExceptions)
     .leftJoin(customers, eq(customers.id, reconciliationExceptions.customerId))
-    .where(and(eq(reconciliationExceptions.status, status), kind ? eq(reconciliationExceptions.kind, kind) : undefined, before ? lt(reconciliationExceptions.createdAt, new Date(before)) : undefined))
+    .where(and(eq(reconciliationExceptions.status, status), kind ? eq(reconciliationExceptions.kind, kind) : undefined, page))
     .orderBy(status === "open" ? asc(reconciliationExceptions.createdAt) : desc(reconciliationExceptions.resolvedAt))
-    .limit(EXCEPTION_PAGE_SIZE);
-  return rows;
+    .limit(EXCEPTION_PAGE_SIZE + 1);
+  const more = rows.length > EXCEPTION_PAGE_SIZE;
+  const shown = rows.slice(0, EXCEPTION_PAGE_SIZE);
+  const last = shown.at(-1)?.exception;
+  const nextCursor = more && last ? (status === "open" ? last.createdAt : last.resolvedAt)?.toISOString() : undefined;
+  return Object.assign(shown, { nextCursor });
 }
 
 export async function countOpenExceptions(db: Db = getDb()) {

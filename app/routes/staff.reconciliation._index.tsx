@@ -23,6 +23,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     to,
     openByKind: counts.map((row) => ({ ...row, label: exceptionKindLabels[row.kind] })).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label)),
     // A day is out of line when what Stripe received is not all applied or waiting on the queue.
+    // "Applied" counts every payment's applications that day (checks, transfers, older credit too),
+    // so only a shortfall is a warning; more applied than received is ordinary.
     days: overview.days.map((day) => ({ ...day, gapMinor: day.receivedMinor - day.appliedMinor - day.exceptionMinor })),
     payouts: overview.payouts.slice(0, 10),
     openExceptions: overview.openExceptions,
@@ -31,7 +33,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export default function ReconciliationOverview() {
   const { from, to, openByKind, days, payouts, openExceptions } = useLoaderData<typeof loader>();
-  const outOfLine = days.filter((day) => day.gapMinor !== 0).length;
+  const outOfLine = days.filter((day) => day.gapMinor > 0).length;
   return (
     <>
       <header className="page-header">
@@ -90,7 +92,7 @@ export default function ReconciliationOverview() {
           Day by day, {formatDate(from)} – {formatDate(to)}
         </h2>
         <p className="muted small-print">
-          Received: card and bank-debit payments Stripe took. Deposited: what reached the bank (payouts and matched transfers). Applied: money put on invoices. Waiting: open exceptions from that day. A day is marked when what was received is not all applied or waiting.
+          Received: card and bank-debit payments Stripe took. Deposited: what reached the bank (payouts and matched transfers). Applied: money put on invoices. Waiting: open exceptions from that day. A day is marked when what Stripe received is more than what was applied plus what waits; applied can be more than received, since it also counts checks, transfers and older credit.
         </p>
         {days.length === 0 ? (
           <NothingHere>No money moved in these {DAYS_SHOWN} days.</NothingHere>
@@ -98,7 +100,7 @@ export default function ReconciliationOverview() {
           <>
             {outOfLine > 0 ? (
               <p className="alert info" role="status">
-                {outOfLine === 1 ? "One day does" : `${outOfLine} days do`} not add up: received ≠ applied + waiting. Money received but not applied is usually credit on the customer's account.
+                {outOfLine === 1 ? "On one day" : `On ${outOfLine} days`} Stripe received more than was applied or is waiting as an exception. That money is usually unapplied credit on a customer's account: check the day's payments.
               </p>
             ) : null}
             <div className="table-wrap">
@@ -123,7 +125,7 @@ export default function ReconciliationOverview() {
                 </thead>
                 <tbody>
                   {days.map((day) => (
-                    <tr key={`${day.day}-${day.currency}`} className={day.gapMinor !== 0 ? "out-of-line" : undefined}>
+                    <tr key={`${day.day}-${day.currency}`} className={day.gapMinor > 0 ? "out-of-line" : undefined}>
                       <th scope="row" className="nowrap">
                         {formatDate(day.day)} <span className="muted small-print">{day.currency}</span>
                       </th>
@@ -141,12 +143,14 @@ export default function ReconciliationOverview() {
                         {day.exceptionCount > 0 ? <div className="muted small-print">{day.exceptionCount} open</div> : null}
                       </td>
                       <td>
-                        {day.gapMinor === 0 ? (
+                        {day.gapMinor > 0 ? (
+                          <span className="badge warn">
+                            <Money minor={day.gapMinor} currency={day.currency} /> not applied or waiting
+                          </span>
+                        ) : day.gapMinor === 0 ? (
                           <span className="badge ok">Adds up</span>
                         ) : (
-                          <span className="badge warn">
-                            Differs by <Money minor={day.gapMinor} currency={day.currency} />
-                          </span>
+                          <span className="muted small-print">Also other payments</span>
                         )}
                       </td>
                     </tr>

@@ -9,7 +9,7 @@ import { EventStateBadge, eventStateText } from "~/components/reconciliation-ui"
 import { runDomain } from "~/utils/action.server";
 import { formatDateTime } from "~/utils/format";
 import { invariantResponse } from "~/utils/responses.server";
-import { eventState, getProcessorEvent, replayEvent } from "~webhooks/stripe/process.server";
+import { eventState, getProcessorEvent, replayEvent } from "~/reconciliation/events.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data ? `Event ${data.event.type}` : "Event"} · Reconciliation · Settle back office` }];
 

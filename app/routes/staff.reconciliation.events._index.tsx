@@ -7,7 +7,7 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Pager } from "~/components/pager";
 import { EventStateBadge, NothingHere } from "~/components/reconciliation-ui";
 import { formatDateTime } from "~/utils/format";
-import { EVENT_PAGE_SIZE, eventState, listProcessorEvents } from "~webhooks/stripe/process.server";
+import { EVENT_PAGE_SIZE, eventState, listProcessorEvents } from "~/reconciliation/events.server";
 
 export const meta: MetaFunction = () => [{ title: "Stripe events · Reconciliation · Settle back office" }];
 

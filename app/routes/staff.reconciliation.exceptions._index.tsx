@@ -23,7 +23,7 @@ const searchSchema = z.object({
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireStaff(request, "viewer");
   const { status, kind, before } = searchSchema.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const rows = await listExceptions({ status, kind, before });
+  const rows = await listExceptions({ status, kind, cursor: before });
   return {
     status,
     kind: kind ?? null,
@@ -46,16 +46,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
       accountNumber,
       suggested: exception.suggestion !== null,
     })),
-    full: rows.length === EXCEPTION_PAGE_SIZE,
-    // Not offered yet: listExceptions filters `createdAt < before` while it orders open rows by
-    // createdAt ascending (and resolved rows by resolvedAt), so a "next page" would repeat the first.
-    // Reported to the domain's owner; once it pages in its own order, this is `last.createdAt`.
-    nextBefore: null as string | null,
+    nextBefore: rows.nextCursor ?? null,
   };
 }
 
 export default function ExceptionQueue() {
-  const { status, kind, before, kinds, exceptions, full, nextBefore } = useLoaderData<typeof loader>();
+  const { status, kind, before, kinds, exceptions, nextBefore } = useLoaderData<typeof loader>();
   const kindId = useId();
   const query = (changes: Record<string, string | null>) => {
     const params = new URLSearchParams();
@@ -152,7 +148,6 @@ export default function ExceptionQueue() {
           </tbody>
         </table>
       </div>
-      {full && !nextBefore ? <p className="muted small-print">Showing the first {exceptions.length}. Filter by kind to see others, or resolve these first.</p> : null}
       <Pager first={before ? query({ before: null }) : null} next={nextBefore ? query({ before: nextBefore }) : null} />
     </>
   );

@@ -10,18 +10,18 @@ export const meta: MetaFunction = () => [{ title: "Reconciliation · Settle back
 
 export default function ReconciliationLayout() {
   return (
-    <>
+    <div className="reconciliation">
       <ReconciliationTabs />
       <Outlet />
-    </>
+    </div>
   );
 }
 
 export function ErrorBoundary() {
   return (
-    <>
+    <div className="reconciliation">
       <ReconciliationTabs />
       <GeneralErrorBoundary />
-    </>
+    </div>
   );
 }

@@ -25,7 +25,7 @@ function navItems(isAdmin: boolean): NavItem[] {
     { label: "Plans", to: "/staff/plans", available: true },
     { label: "Collections", to: "/staff/collections", available: false },
     { label: "Disputes", to: "/staff/disputes", available: true },
-    { label: "Reconciliation", to: "/staff/reconciliation", available: false },
+    { label: "Reconciliation", to: "/staff/reconciliation", available: true },
     { label: "Reports", to: "/staff/reports", available: false },
     { label: "Imports", to: "/staff/imports", available: true },
     { label: "Exports", to: "/staff/exports", available: true },
