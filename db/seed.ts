@@ -2,6 +2,7 @@ import { count, eq } from "drizzle-orm";
 import { passwords } from "~/auth/crypto.server";
 import type { Db } from "./client";
 import { seedHistory } from "./seed-history";
+import { seedReconciliation } from "./seed-reconciliation";
 import { customers, portalUsers, settings, staffUsers } from "./schema";
 
 /** One password for every demo sign-in, printed at start-up. Never used outside demo data. */
@@ -126,7 +127,10 @@ export async function isEmpty(db: Db) {
 /** Creates the demo business and a year of its receivables. Idempotent: a second run changes nothing. */
 export async function seed(db: Db, options: { history?: boolean } = {}) {
   await seedBusiness(db);
-  if (options.history !== false) await seedHistory(db);
+  if (options.history !== false) {
+    await seedHistory(db);
+    await seedReconciliation(db);
+  }
 }
 
 async function seedBusiness(db: Db) {

@@ -147,12 +147,22 @@ export async function importBankFile(
   const { parsed, accountFallback } = await parseFile(content, chosen, mappingId, db);
   const { autoApplyConfidence } = await getReconciliationSettings(db);
   const accountId = parsed.accountId ?? accountFallback;
+  const fileSha256 = createHash("sha256").update(content).digest("hex");
+  // The very same file again: nothing to store, not even a second statement row.
+  const [seen] = await db.select().from(bankStatements).where(and(eq(bankStatements.fileSha256, fileSha256), eq(bankStatements.accountId, accountId)));
+  if (seen) {
+    const already = "Already imported from an earlier file: nothing changed";
+    return {
+      statement: seen,
+      outcomes: parsed.lines.map((line) => ({ lineId: null, entryRef: line.entryRef, bookingDate: line.bookingDate, amountMinor: line.amountMinor, currency: line.currency, direction: line.direction, payerName: line.payerName, remittance: line.remittance, decision: "duplicate" as const, customerId: null, allocations: [], creditMinor: 0, confidence: 0, reasons: [already] })),
+    };
+  }
   const [statement] = await db
     .insert(bankStatements)
     .values({
       fileName: fileName.slice(0, 255),
       format: chosen,
-      fileSha256: createHash("sha256").update(content).digest("hex"),
+      fileSha256,
       accountId,
       statementRef: parsed.statementId,
       currency: parsed.currency,
