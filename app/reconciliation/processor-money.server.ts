@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { desc, eq, inArray } from "drizzle-orm";
 import { chargebacks, customers, invoices, payments, payoutItems, payouts, refunds, type Allocation, type Chargeback, type Payment } from "~db/schema";
 import { getDb, type Db } from "~db/client";
 import { recordAudit, type Actor } from "~/audit/audit.server";
@@ -411,7 +411,11 @@ export async function getPayoutDetail(id: string, db: Db = getDb()) {
   return { payout, items };
 }
 
-export async function chargebacksOf(paymentIds: string[], db: Db = getDb()) {
-  if (paymentIds.length === 0) return [];
-  return db.select().from(chargebacks).where(and(inArray(chargebacks.paymentId, paymentIds)));
+/** What the processor did with a payment after it arrived: its disputes and the payout it was deposited in. */
+export async function processorMoneyOf(payment: Pick<Payment, "id" | "payoutId">, db: Db = getDb()) {
+  const [disputes, [payout]] = await Promise.all([
+    db.select().from(chargebacks).where(eq(chargebacks.paymentId, payment.id)).orderBy(chargebacks.createdAt),
+    payment.payoutId ? db.select().from(payouts).where(eq(payouts.id, payment.payoutId)) : Promise.resolve([]),
+  ]);
+  return { chargebacks: disputes, payout: payout ?? null };
 }

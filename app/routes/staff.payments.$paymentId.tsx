@@ -12,6 +12,7 @@ import { listOpenInvoices } from "~/ledger/invoices.server";
 import { creditIntents, handleCreditIntent, type CreditIntent } from "~/ledger/credit-actions.server";
 import { earlyDiscountAvailable, getPaymentDetail, methodLabels, reversePayment } from "~/ledger/payments.server";
 import { formatMoney } from "~/money/money";
+import { processorMoneyOf } from "~/reconciliation/processor-money.server";
 import { invalid, newFormKey, runDomain } from "~/utils/action.server";
 import { requiredText } from "~/utils/form-schemas";
 import { formatDate, formatDateTime } from "~/utils/format";
@@ -32,8 +33,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   invariantResponse(detail, "Payment not found");
   const { payment } = detail;
   const open = detail.availableMinor > 0 ? await listOpenInvoices(payment.customerId) : [];
+  const { chargebacks, payout } = await processorMoneyOf(payment);
   return {
     ...detail,
+    chargebacks,
+    payout,
     customer: { id: detail.customer.id, name: detail.customer.name, accountNumber: detail.customer.accountNumber },
     invoices: openInvoiceRows(open, (invoice) => earlyDiscountAvailable(invoice, payment.receivedOn)),
     methodLabel: methodLabels[payment.method],
@@ -85,7 +89,7 @@ const doneMessages: Record<string, string> = {
 };
 
 export default function PaymentPage() {
-  const { payment, customer, applied, refunds, availableMinor, invoices, methodLabel, methodNames, methods, canEdit, applyKey, refundKey } = useLoaderData<typeof loader>();
+  const { payment, customer, applied, refunds, availableMinor, invoices, methodLabel, methodNames, methods, canEdit, applyKey, refundKey, chargebacks, payout } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const done = doneMessages[params.get("done") ?? ""];
   const reversed = payment.status === "reversed";
@@ -112,6 +116,7 @@ export default function PaymentPage() {
         <Stat label="Amount" minor={payment.amountMinor} currency={payment.currency} />
         <Stat label="Applied" minor={payment.allocatedMinor} currency={payment.currency} />
         <Stat label="Refunded" minor={payment.refundedMinor} currency={payment.currency} />
+        {payment.chargedBackMinor > 0 ? <Stat label="Charged back" minor={payment.chargedBackMinor} currency={payment.currency} /> : null}
         <Stat label="Unapplied" minor={availableMinor} currency={payment.currency} />
       </div>
       <div className="two-col">
@@ -120,6 +125,49 @@ export default function PaymentPage() {
             <h2 id="applications-heading">Applications</h2>
             <ApplicationsTable rows={applied} currency={payment.currency} canUnapply={canEdit && !reversed} emptyText="Not applied to any invoice yet." />
           </section>
+          {chargebacks.length > 0 ? (
+            <section className="card" aria-labelledby="chargebacks-heading">
+              <h2 id="chargebacks-heading">Card disputes</h2>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Dispute</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Withdrawn</th>
+                    <th scope="col">Reinstated</th>
+                    <th scope="col" className="num">
+                      Amount
+                    </th>
+                    <th scope="col">Fee</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {chargebacks.map((c) => (
+                    <tr key={c.id}>
+                      <td>
+                        <code>{c.processorDisputeId}</code>
+                      </td>
+                      <td>{c.status === "won" ? "Won" : c.status === "lost" ? "Lost" : "Open"}</td>
+                      <td>{formatDate(c.withdrawnOn)}</td>
+                      <td>{formatDate(c.reinstatedOn)}</td>
+                      <td className="num">
+                        <Money minor={c.amountMinor} currency={c.currency} />
+                      </td>
+                      <td>
+                        <Money minor={c.feeMinor} currency={c.currency} />
+                        {c.feeInvoiceId ? (
+                          <>
+                            {" "}
+                            <Link to={`/staff/invoices/${c.feeInvoiceId}`}>invoiced</Link>
+                          </>
+                        ) : null}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+          ) : null}
           {refunds.length > 0 ? (
             <section className="card" aria-labelledby="refunds-heading">
               <h2 id="refunds-heading">Refunds</h2>
@@ -144,6 +192,22 @@ export default function PaymentPage() {
             <dd>{formatDateTime(payment.createdAt)}</dd>
             <dt>Source</dt>
             <dd>{payment.source}</dd>
+            {payment.processorFeeMinor !== null ? (
+              <>
+                <dt>Processor fee</dt>
+                <dd>
+                  <Money minor={payment.processorFeeMinor} currency={payment.currency} />
+                </dd>
+              </>
+            ) : null}
+            {payout ? (
+              <>
+                <dt>Deposited</dt>
+                <dd>
+                  <Link to={`/staff/reconciliation/payouts/${payout.id}`}>Payout {payout.processorPayoutId}</Link>, {formatDate(payout.arrivalDate)}
+                </dd>
+              </>
+            ) : null}
             {payment.memo ? (
               <>
                 <dt>Memo</dt>

@@ -42,7 +42,7 @@ export type PortalSettings = z.infer<typeof portalSettingsSchema>;
 /** How sure a bank match must be to apply itself, and who pays a lost card dispute's fee. */
 export const reconciliationSettingsSchema = z.object({
   autoApplyConfidence: count("Confidence to apply a bank match automatically", 50, 100),
-  chargebackFeeToCustomer: z.coerce.boolean({ message: "Chargeback fee to customer must be yes or no" }),
+  chargebackFeeToCustomer: z.boolean({ message: "Chargeback fee to customer must be yes or no" }),
 });
 export type ReconciliationSettings = z.infer<typeof reconciliationSettingsSchema>;
 

@@ -12,6 +12,7 @@ import * as customerList from "~/routes/staff.customers._index";
 import * as staffOutbox from "~/routes/staff.outbox._index";
 import * as outboxMessage from "~/routes/staff.outbox.$messageId";
 import * as staffSettings from "~/routes/staff.settings";
+import { getReconciliationSettings } from "~/settings/settings.server";
 import * as staffLayout from "~/routes/staff";
 import * as staffSignIn from "~/routes/staff_.sign-in";
 import { createContact, createCustomer, createStaff, TEST_PASSWORD } from "./factories";
@@ -142,6 +143,16 @@ describe("staff roles", () => {
       data: { errors: { brandColor: "Brand colour must be a hex colour like #1f5fbf", supportEmail: "Support email must be an email address" } },
     });
     expect(await getDb().select().from(settings)).toHaveLength(0);
+  });
+
+  it("saves the reconciliation settings, refusing a confidence out of range by name", async () => {
+    const admin = await createStaff({ role: "admin" });
+    const cookie = await cookieFor({ audience: "staff", staffUserId: admin.id });
+    const bad = await outcome(() => staffSettings.action(args(post("/staff/settings", { intent: "reconciliation", autoApplyConfidence: "30" }, cookie))));
+    expect(bad).toMatchObject({ status: 400, data: { section: "reconciliation", errors: { autoApplyConfidence: expect.stringContaining("at least 50") } } });
+    expect(await getDb().select().from(settings)).toHaveLength(0);
+    await staffSettings.action(args(post("/staff/settings", { intent: "reconciliation", autoApplyConfidence: "95" }, cookie)));
+    expect(await getReconciliationSettings()).toEqual({ autoApplyConfidence: 95, chargebackFeeToCustomer: false });
   });
 });
 
