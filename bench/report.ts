@@ -15,11 +15,11 @@ export function formatTable(results: Result[]) {
 }
 
 /** bench/RESULTS.md keeps the latest full-size run: the project's performance record. */
-export async function writeResults(results: Result[], { size, machine }: { size: DatasetSize; machine: string }) {
+export async function writeResults(results: Result[], { size, machine, notes }: { size: DatasetSize; machine: string; notes?: string }) {
   const path = new URL("./RESULTS.md", import.meta.url);
   const previous = await readFile(path, "utf8").catch(() => "");
   const header = "# Benchmark results\n\nWritten by `npm run bench` after each full-size run; older runs stay below.\n";
-  const run = `## ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC\n\n${size.customers.toLocaleString("en")} customers, ${size.invoices.toLocaleString("en")} invoices · ${machine}\n\n${formatTable(results)}\n`;
+  const run = `## ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC\n\n${size.customers.toLocaleString("en")} customers, ${size.invoices.toLocaleString("en")} invoices · ${machine}\n\n${formatTable(results)}\n${notes ? `\n\`\`\`\n${notes}\n\`\`\`\n` : ""}`;
   const older = previous.includes("## ") ? previous.slice(previous.indexOf("## ")) : "";
   await writeFile(path, `${header}\n${run}\n${older}`);
 }

@@ -49,5 +49,11 @@ for (const m of await measurements(connection.db)) {
   console.log(`${m.name.padEnd(52)} median ${result.median.toFixed(1).padStart(8)} ms   p95 ${result.p95.toFixed(1).padStart(8)} ms   ${detail}`);
 }
 console.log(`\n${formatTable(results)}`);
-if (size === FULL_SIZE) await writeResults(results, { size, machine });
+
+// Cash application quality and speed on a generated statement with its answer key (no database).
+const { benchBankMatching } = await import("./bank-matching");
+const bankReport = await benchBankMatching();
+console.log(`\n${bankReport}`);
+if (size === FULL_SIZE) await writeResults(results, { size, machine, notes: bankReport });
+
 await connection.close();
