@@ -116,6 +116,43 @@ export function Reasons({ reasons }: { reasons: string[] }) {
 }
 
 /** The empty state every reconciliation list shows when there is nothing to do. */
+export type BankLineView = {
+  bookingDate: string;
+  payerName: string | null;
+  remittance: string;
+  direction: string;
+  amountMinor: number;
+  currency: string;
+  decision: BankDecisionName;
+  confidence: number;
+  reasons: string[];
+};
+
+/** The cells every table of bank lines starts with: when, who and why, how much, and the decision with its reasons. */
+export function BankLineCells({ line }: { line: BankLineView }) {
+  return (
+    <>
+      <td className="nowrap">{formatDate(line.bookingDate)}</td>
+      <td className="break">
+        {line.payerName || <span className="muted">No payer name</span>}
+        <div className="muted small-print">{line.remittance || "—"}</div>
+      </td>
+      <td className="num">
+        <Money minor={line.direction === "debit" ? -line.amountMinor : line.amountMinor} currency={line.currency} />
+      </td>
+      <td>
+        <BankDecisionBadge decision={line.decision} />
+      </td>
+      <td>
+        <Confidence value={line.confidence} />
+      </td>
+      <td>
+        <Reasons reasons={line.reasons} />
+      </td>
+    </>
+  );
+}
+
 export function NothingHere({ children }: { children: ReactNode }) {
   return <p className="muted empty-state">{children}</p>;
 }

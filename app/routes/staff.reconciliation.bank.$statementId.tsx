@@ -4,9 +4,9 @@ import { z } from "zod";
 import { requireStaff } from "~/auth/staff-auth.server";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Money } from "~/components/money";
-import { BankDecisionBadge, Confidence, NothingHere, Reasons } from "~/components/reconciliation-ui";
+import { BankLineCells, NothingHere } from "~/components/reconciliation-ui";
 import { getBankStatement } from "~/reconciliation/bank-import.server";
-import { formatDate, formatDateTime } from "~/utils/format";
+import { formatDateTime } from "~/utils/format";
 import { invariantResponse } from "~/utils/responses.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data ? `Statement ${data.statement.fileName}` : "Statement"} · Reconciliation · Settle back office` }];
@@ -113,23 +113,7 @@ export default function BankStatementPage() {
               <tbody>
                 {lines.map((line) => (
                   <tr key={line.id}>
-                    <td className="nowrap">{formatDate(line.bookingDate)}</td>
-                    <td className="break">
-                      {line.payerName ?? <span className="muted">No payer name</span>}
-                      <div className="muted small-print">{line.remittance || "—"}</div>
-                    </td>
-                    <td className="num">
-                      <Money minor={line.direction === "debit" ? -line.amountMinor : line.amountMinor} currency={line.currency} />
-                    </td>
-                    <td>
-                      <BankDecisionBadge decision={line.status} />
-                    </td>
-                    <td>
-                      <Confidence value={line.confidence} />
-                    </td>
-                    <td>
-                      <Reasons reasons={line.reasons} />
-                    </td>
+                    <BankLineCells line={{ ...line, decision: line.status }} />
                     <td>
                       {line.paymentId ? (
                         <Link to={`/staff/payments/${line.paymentId}`}>Payment{line.customerName ? ` from ${line.customerName}` : ""}</Link>

@@ -7,11 +7,11 @@ import { requireStaff } from "~/auth/staff-auth.server";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormAlert, SubmitButton } from "~/components/forms";
 import { Money } from "~/components/money";
-import { BankDecisionBadge, bankDecisionText, Confidence, NothingHere, Reasons, type BankDecisionName } from "~/components/reconciliation-ui";
+import { BankLineCells, bankDecisionText, NothingHere, type BankDecisionName } from "~/components/reconciliation-ui";
 import { importBankFile, listBankMappings, listBankStatements } from "~/reconciliation/bank-import.server";
 import { runDomain } from "~/utils/action.server";
 import { getEnv } from "~/utils/env.server";
-import { formatDate, formatDateTime } from "~/utils/format";
+import { formatDateTime } from "~/utils/format";
 import { parseForm, type FieldErrors } from "~/utils/validation";
 
 export const meta: MetaFunction = () => [{ title: "Bank statements · Reconciliation · Settle back office" }];
@@ -242,23 +242,7 @@ function ImportOutcome({ result }: { result: ImportResult }) {
             <tbody>
               {result.outcomes.map((o) => (
                 <tr key={`${o.entryRef}-${o.lineId ?? "dup"}`}>
-                  <td className="nowrap">{formatDate(o.bookingDate)}</td>
-                  <td className="break">
-                    {o.payerName ?? <span className="muted">No payer name</span>}
-                    <div className="muted small-print">{o.remittance || "—"}</div>
-                  </td>
-                  <td className="num">
-                    <Money minor={o.direction === "debit" ? -o.amountMinor : o.amountMinor} currency={o.currency} />
-                  </td>
-                  <td>
-                    <BankDecisionBadge decision={o.decision} />
-                  </td>
-                  <td>
-                    <Confidence value={o.confidence} />
-                  </td>
-                  <td>
-                    <Reasons reasons={o.reasons} />
-                  </td>
+                  <BankLineCells line={o} />
                 </tr>
               ))}
             </tbody>
