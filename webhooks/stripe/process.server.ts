@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNull, lt, lte } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lt, lte } from "drizzle-orm";
 import { customers, processorEvents, savedPaymentMethods, type ProcessorEvent } from "~db/schema";
 import { getDb, type Db } from "~db/client";
 import { recordAudit, type Actor } from "~/audit/audit.server";
@@ -109,14 +109,25 @@ export async function processEvent(event: ProcessorEvent, db: Db = getDb()) {
   }
 }
 
-/** The retry job: events whose next attempt is due, oldest first. */
+/** How long a claimed event is left to the instance that claimed it before another may try it. */
+export const EVENT_LEASE_MS = 60_000;
+
+/**
+ * The retry job: events whose next attempt is due, oldest first. Each batch is claimed (SKIP LOCKED,
+ * then leased), so several instances share the work without applying one event twice at once.
+ */
 export async function retryDueEvents(db: Db = getDb(), now = new Date()) {
-  const due = await db
-    .select()
-    .from(processorEvents)
-    .where(and(isNull(processorEvents.processedAt), lte(processorEvents.nextAttemptAt, now)))
-    .orderBy(asc(processorEvents.occurredAt))
-    .limit(100);
+  const due = await db.transaction(async (tx) => {
+    const rows = await tx
+      .select()
+      .from(processorEvents)
+      .where(and(isNull(processorEvents.processedAt), lte(processorEvents.nextAttemptAt, now)))
+      .orderBy(asc(processorEvents.occurredAt))
+      .limit(100)
+      .for("update", { skipLocked: true });
+    if (rows.length > 0) await tx.update(processorEvents).set({ nextAttemptAt: new Date(now.getTime() + EVENT_LEASE_MS) }).where(inArray(processorEvents.id, rows.map((r) => r.id)));
+    return rows;
+  });
   for (const event of due) await processEvent(event, db);
   return due.length;
 }

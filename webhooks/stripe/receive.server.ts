@@ -4,7 +4,7 @@ import { processorEvents } from "~db/schema";
 import { getDb, type Db } from "~db/client";
 import { demoWebhookSecret } from "~/payments/demo-processor.server";
 import { getEnv, isDemoProcessor } from "~/utils/env.server";
-import { processEvent } from "./process.server";
+import { EVENT_LEASE_MS, processEvent } from "./process.server";
 
 // Verification needs no API key; this client never calls Stripe.
 const verifier = new Stripe("sk_verify_only");
@@ -56,7 +56,8 @@ export async function receiveStripeWebhook(rawBody: string, signature: string | 
       objectId: typeof object.id === "string" ? object.id : null,
       occurredAt: new Date(event.created * 1000),
       payload: event as unknown as Record<string, unknown>,
-      nextAttemptAt: new Date(),
+      // Leased to this request while it applies the event; if the process dies first, the retry job takes it after the lease.
+      nextAttemptAt: new Date(Date.now() + EVENT_LEASE_MS),
     })
     .onConflictDoNothing({ target: processorEvents.id })
     .returning();
