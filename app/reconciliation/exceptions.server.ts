@@ -8,7 +8,8 @@ import { getProcessor } from "~/payments/processor.server";
 import { formatMoney, sumMinor } from "~/money/money";
 import { today, type IsoDate } from "~/utils/dates";
 import { DomainError } from "~/utils/errors";
-import { recordPaymentFromLine } from "./bank-import.server";
+import { recordPaymentFromLine, sqlLookup } from "./bank-import.server";
+import { matchBankLine } from "./bank/matching";
 
 export type ExceptionKind = ReconciliationException["kind"];
 
@@ -101,7 +102,24 @@ export async function getExceptionDetail(id: string, customerId: string | null, 
         .limit(200)
     : [];
   const [payment] = exception.paymentId ? await db.select().from(payments).where(eq(payments.id, exception.paymentId)) : [];
-  return { exception, customer: customer ?? null, openInvoices, payment: payment ?? null, availableMinor: payment ? paymentAvailable(payment) : exception.amountMinor };
+  const availableMinor = payment ? paymentAvailable(payment) : exception.amountMinor;
+  // Money of a known customer gets the bank matcher's proposal too: which open invoices it most likely pays.
+  const suggestion =
+    exception.suggestion ??
+    (exception.status === "open" && customer && suggestable.has(exception.kind) && availableMinor > 0 && customer.currency === exception.currency
+      ? await suggestApplication({ id: customer.id, name: customer.name }, availableMinor, exception.currency, db)
+      : null);
+  return { exception: { ...exception, suggestion }, customer: customer ?? null, openInvoices, payment: payment ?? null, availableMinor };
+}
+
+const suggestable = new Set<ExceptionKind>(["unmatched_payment", "amount_mismatch", "overpayment", "invoice_not_open", "unknown_customer"]);
+
+/** The one matcher, asked as if the customer had paid this amount by bank with no reference. */
+async function suggestApplication(customer: { id: string; name: string }, amountMinor: number, currency: string, db: Db): Promise<ExceptionSuggestion | null> {
+  const line = { entryRef: "", bookingDate: today(), valueDate: null, amountMinor, currency, direction: "credit" as const, payerName: customer.name, payerAccount: null, remittance: "", bankReference: null };
+  const match = await matchBankLine(line, sqlLookup(db));
+  if (match.kind !== "invoices" || match.customerId !== customer.id || match.allocations.length === 0) return null;
+  return { customerId: customer.id, allocations: match.allocations, creditMinor: match.creditMinor, confidence: match.confidence, reasons: match.reasons.filter((r) => !r.startsWith("Payer ")) };
 }
 
 export type Resolution =

@@ -140,13 +140,23 @@ export async function applyProcessorRefund(current: ProcessorRefund, actor: Acto
     );
     return "Refund of a payment not in the books: on the exceptions queue";
   }
-  const all = await (await getProcessor()).listRefunds(current.paymentIntent!);
-  if (!all.some((r) => r.id === current.id)) all.push(current);
+  return bookRefundsOf(payment, current.paymentIntent!, actor, db, current);
+}
+
+/** Books every refund Stripe has for a payment, oldest first (a `charge.refunded` event names none). */
+export async function applyRefundsOfIntent(paymentIntent: string, actor: Actor, db: Db = getDb()) {
+  const payment = await paymentForIntent(paymentIntent, actor, db);
+  if (payment) await bookRefundsOf(payment, paymentIntent, actor, db);
+}
+
+async function bookRefundsOf(payment: Payment, paymentIntent: string, actor: Actor, db: Db, current?: ProcessorRefund): Promise<string | void> {
+  const all = await (await getProcessor()).listRefunds(paymentIntent);
+  if (current && !all.some((r) => r.id === current.id)) all.push(current);
   all.sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
   let note: string | void = undefined;
   for (const each of all) {
     const result = await bookRefund(payment, each, actor, db);
-    if (each.id === current.id) note = result;
+    if (each.id === current?.id) note = result;
   }
   return note;
 }
@@ -330,6 +340,15 @@ export async function applyProcessorPayout(current: ProcessorPayout, actor: Acto
     .onConflictDoUpdate({ target: payouts.processorPayoutId, set: { status: current.status, arrivalDate: current.arrivalDate, failureMessage: current.failureMessage, updatedAt: new Date() } })
     .returning();
   const payout = row!;
+  if ((current.status === "failed" || current.status === "canceled") && payout.reconciliation !== "pending") {
+    // Paid, then returned by the bank: its payments are no longer deposited; Stripe pays them out again.
+    await db.transaction(async (tx) => {
+      await tx.update(payments).set({ payoutId: null }).where(eq(payments.payoutId, payout.id));
+      await tx.update(payouts).set({ reconciliation: "pending", updatedAt: new Date() }).where(eq(payouts.id, payout.id));
+      await recordAudit({ actor, action: "payout.returned", entityType: "payout", entityId: payout.id, after: { payout: current.id, status: current.status, failure: current.failureMessage } }, tx);
+    });
+    return `Payout ${current.status}: its payments wait for the next payout`;
+  }
   if (current.status !== "paid" || payout.reconciliation !== "pending") return;
   const processor = await getProcessor();
   const transactions = await processor.listPayoutTransactions(current.id);

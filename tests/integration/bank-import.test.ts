@@ -136,3 +136,20 @@ describe("a bank CSV with a saved mapping, and the CLI", () => {
     expect(err).toMatch(/needs --mapping/);
   });
 });
+
+describe("a suggestion for money already in the books", () => {
+  it("proposes the open invoices a customer's unplaced payment most likely pays", async () => {
+    const customer = await createCustomer({ name: "Northern Lights Dairy" });
+    const a = await issuedInvoice({ customerId: customer.id, amounts: [6_000] });
+    const b = await issuedInvoice({ customerId: customer.id, amounts: [4_000] });
+    await issuedInvoice({ customerId: customer.id, amounts: [7_500] });
+    const { recordPayment } = await import("~/ledger/payments.server");
+    const { getExceptionDetail, openException } = await import("~/reconciliation/exceptions.server");
+    const payment = await recordPayment({ customerId: customer.id, amountMinor: 10_000, method: "card", reference: "pi_x", receivedOn: today(), idempotencyKey: "processor:pi_x" }, system);
+    const exception = await openException({ kind: "unmatched_payment", sourceKey: "intent:pi_x", currency: "USD", amountMinor: 10_000, reason: "test", occurredOn: today(), customerId: customer.id, paymentId: payment.id, processorObjectId: "pi_x" }, system);
+    const detail = await getExceptionDetail(exception.id, null);
+    expect(detail!.exception.suggestion).toMatchObject({ customerId: customer.id, creditMinor: 0 });
+    expect(detail!.exception.suggestion!.allocations.map((x) => [x.invoiceId, x.amountMinor]).sort()).toEqual([[a.id, 6_000], [b.id, 4_000]].sort());
+    expect(detail!.exception.suggestion!.reasons.join(" ")).toMatch(/Amount equals/);
+  });
+});

@@ -6,7 +6,7 @@ import { DomainError } from "~/utils/errors";
 import { rememberMethod } from "~/payments/attempts.server";
 import { getProcessor } from "~/payments/processor.server";
 import { completePlanSetup } from "~/plans/autopay-setup.server";
-import { applyProcessorDispute, applyProcessorPayout, applyProcessorRefund, paymentForIntent, settleProcessorIntent } from "~/reconciliation/processor-money.server";
+import { applyProcessorDispute, applyProcessorPayout, applyProcessorRefund, applyRefundsOfIntent, paymentForIntent, settleProcessorIntent } from "~/reconciliation/processor-money.server";
 
 const actor: Actor = { type: "processor", label: "Stripe webhook" };
 const MAX_ATTEMPTS = 12;
@@ -27,7 +27,10 @@ const handlers: Record<string, Handler> = {
   "charge.succeeded": settleChargeIntent,
   "charge.pending": settleChargeIntent,
   "charge.failed": settleChargeIntent,
-  "charge.refunded": settleChargeIntent,
+  "charge.refunded": async (object, db) => {
+    if (typeof object.payment_intent !== "string") return "A charge without a PaymentIntent: not one of Settle's";
+    await applyRefundsOfIntent(object.payment_intent, actor, db);
+  },
   "refund.created": currentRefund,
   "refund.updated": currentRefund,
   "refund.failed": currentRefund,
