@@ -91,13 +91,15 @@ export function sqlLookup(db: Db): MatchLookup {
         .limit(50);
     },
     async customersByNameTokens(tokens, currency) {
-      const useful = [...new Set(tokens.filter((t) => t.length >= 3))].slice(0, 6);
-      if (useful.length === 0) return [];
+      // Whole words or their beginnings ("COU" for a name the bank cut short), by the index of migration 0011.
+      const words = [...new Set(tokens.map((t) => t.toLowerCase().replace(/[^\p{L}\p{N}]/gu, "")).filter((t) => t.length >= 3))].slice(0, 6);
+      if (words.length === 0) return [];
+      const query = words.map((w) => `${w}:*`).join(" | ");
       return db
         .select(candidateCustomer)
         .from(customers)
-        .where(and(eq(customers.currency, currency), sql`(${sql.join(useful.map((t) => sql`${customers.name} ilike ${`%${t.replace(/[%_\\]/g, "")}%`}`), sql` or `)})`))
-        .limit(100);
+        .where(and(eq(customers.currency, currency), sql`to_tsvector('simple', ${customers.name}) @@ to_tsquery('simple', ${query})`))
+        .limit(200);
     },
     async openInvoicesOf(customerId) {
       return asCandidate(
