@@ -22,6 +22,8 @@ test("a clerk applies a payment from the exceptions queue to two invoices", asyn
   await page.getByText("Apply to invoices").click();
   const amounts = page.getByLabel(/Amount to apply to invoice INV-/);
   await expect(amounts.first()).toBeVisible();
+  // The matcher's suggestion fills some amounts in; this clerk chooses for themselves.
+  for (const input of await amounts.all()) await input.fill("");
   // The first invoice in full, the rest of the money on the second.
   const firstOpen = dollars((await page.locator("table.allocation-table tbody tr").first().locator("td[data-label='Open']").textContent()) ?? "");
   const second = Math.min(unapplied - firstOpen, dollars((await page.locator("table.allocation-table tbody tr").nth(1).locator("td[data-label='Open']").textContent()) ?? ""));
