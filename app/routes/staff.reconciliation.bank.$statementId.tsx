@@ -66,7 +66,7 @@ export default function BankStatementPage() {
         <div className="stat">
           <div className="label">New lines</div>
           <div className="value">{statement.newLineCount}</div>
-          <div className="muted small-print">The rest came in an earlier file</div>
+          {statement.newLineCount < statement.lineCount ? <div className="muted small-print">The rest came in an earlier file</div> : null}
         </div>
         {statement.currency && statement.openingBalanceMinor !== null ? (
           <div className="stat">

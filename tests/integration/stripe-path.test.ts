@@ -7,7 +7,7 @@ import { refreshAttempt, startAttempt } from "~/payments/attempts.server";
 import { getProcessor } from "~/payments/processor.server";
 import { stripeClient } from "~/payments/stripe-processor.server";
 import { action as webhookAction } from "~/routes/webhooks.stripe";
-import { receiveStripeWebhook } from "~webhooks/stripe/receive.server";
+import { MAX_WEBHOOK_BYTES, receiveStripeWebhook } from "~webhooks/stripe/receive.server";
 import { startFakeStripe, type FakeStripe } from "../fakes/stripe";
 import { createCustomer, issuedInvoice } from "./factories";
 import { ledgerViolations } from "./ledger-invariants";
@@ -309,25 +309,30 @@ describe("the webhook endpoint in Stripe mode", () => {
     expect(await ledgerViolations()).toEqual([]);
   });
 
-  it("answers 400 to a bad signature, a stale timestamp, a tampered or malformed body, and stores nothing", async () => {
+  it("answers 400 to a bad signature, a stale timestamp, a tampered, malformed or oversized body, and stores nothing", async () => {
     const { customer, a } = await setup();
     const attempt = await startAttempt({ customerId: customer.id, allocations: [{ invoiceId: a.id, amountMinor: 30_000 }], idempotencyKey: "forged" });
     await stripe.paymentIntents.confirm(attempt.processorIntentId!, { payment_method: "pm_card_visa" });
     const body = JSON.stringify(fake.queued.find((e) => e.type === "payment_intent.succeeded"));
-    const send = (payload: string, signature: string | null) =>
+    const send = (payload: string, signature: string | null, headers: Record<string, string> = {}) =>
       webhookAction({
-        request: new Request("http://localhost/webhooks/stripe", { method: "POST", body: payload, headers: signature ? { "Stripe-Signature": signature } : {} }),
+        request: new Request("http://localhost/webhooks/stripe", { method: "POST", body: payload, headers: { ...(signature ? { "Stripe-Signature": signature } : {}), ...headers } }),
         params: {},
         context: {},
       });
+    // Over the limit, signed or not: refused by its declared length before reading, or by its real one.
+    const huge = JSON.stringify({ ...JSON.parse(body), padding: "x".repeat(MAX_WEBHOOK_BYTES) });
     const refused = [
       await send(body, new Stripe("sk_test_x").webhooks.generateTestHeaderString({ payload: body, secret: "whsec_someone_else" })),
       await send(body, fake.sign(body, Math.floor(Date.now() / 1000) - 3600)),
       await send(body.replace('"amount":30000', '"amount":1'), fake.sign(body)),
       await send("{not json", fake.sign("{not json")),
       await send(body, null),
+      await send(huge, fake.sign(huge), { "Content-Length": String(Buffer.byteLength(huge)) }),
+      await send(huge, fake.sign(huge)),
     ];
-    expect(refused.map((r) => r.status)).toEqual([400, 400, 400, 400, 400]);
+    expect(refused.map((r) => r.status)).toEqual([400, 400, 400, 400, 400, 400, 400]);
+    expect(await refused.at(-1)!.json()).toMatchObject({ error: expect.stringContaining("512 KiB") });
     expect(await getDb().select().from(processorEvents)).toHaveLength(0);
     expect(await allPayments()).toHaveLength(0);
     expect((await invoiceRow(a.id)).status).toBe("open");
