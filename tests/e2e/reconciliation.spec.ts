@@ -13,7 +13,8 @@ test("a clerk applies a payment from the exceptions queue to two invoices", asyn
   await page.goto("/staff/reconciliation");
   await shot(page, "reconciliation-overview");
   await page.getByRole("link", { name: "Payment with no matching attempt" }).click();
-  await expect(page.getByRole("heading", { name: "Exceptions" })).toBeVisible();
+  await expect(page).toHaveURL(/\/staff\/reconciliation\/exceptions\?.*kind=unmatched_payment/);
+  await expect(page.getByRole("heading", { level: 1, name: "Exceptions", exact: true })).toBeVisible();
   await page.getByRole("link", { name: /Payment with no matching attempt/ }).first().click();
   await expect(page.getByRole("heading", { level: 1, name: /^Payment with no matching attempt/ })).toBeVisible();
   const unapplied = dollars((await page.locator("dt:has-text('Unapplied') + dd").textContent()) ?? "");
@@ -41,7 +42,8 @@ test("a clerk applies a payment from the exceptions queue to two invoices", asyn
   await expect(page.getByText("Priya Raman").or(page.getByText(staff.clerk)).first()).toBeVisible();
   await shot(page, "reconciliation-exception-applied");
   await page.getByRole("link", { name: "See where the money went" }).click();
-  await expect(page.getByRole("heading", { level: 1 })).toContainText(/Payment/);
+  await expect(page).toHaveURL(/\/staff\/payments\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(/ from /);
   await expect(page.locator("main").getByRole("link", { name: /INV-/ })).toHaveCount(2);
   await shot(page, "reconciliation-payment-applied");
 });
@@ -64,8 +66,10 @@ test("a clerk confirms a suggested bank match in one click", async ({ page }) =>
   // The invoice is paid, and the bank line now points at its payment.
   await page.goto(`/staff/invoices?q=${invoice}`);
   await page.getByRole("link", { name: invoice, exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(invoice);
   await expect(page.getByText("Paid", { exact: true }).first()).toBeVisible();
   await page.goto("/staff/reconciliation/bank");
   await page.getByRole("link", { name: /statement-.*\.xml/ }).first().click();
+  await expect(page.getByRole("heading", { level: 1, name: /statement-.*\.xml/ })).toBeVisible();
   await expect(page.getByText("Suggested match")).toHaveCount(0);
 });
