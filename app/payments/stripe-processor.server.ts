@@ -1,5 +1,6 @@
 import Stripe from "stripe";
 import { assertStripeCurrency, intentFromStripe, type Processor, type ProcessorBalanceTransaction, type ProcessorRefund, type ProcessorSetupIntent } from "./processor.server";
+import { dayOfUnixTime } from "~/utils/dates";
 
 export function stripeClient(secretKey: string, apiBase?: string) {
   const base = apiBase ? new URL(apiBase) : null;
@@ -32,7 +33,6 @@ const refundFromStripe = (refund: Stripe.Refund): ProcessorRefund => ({
   metadata: { ...(refund.metadata ?? {}) },
 });
 
-const isoDay = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString().slice(0, 10);
 
 /** A balance transaction's origin: a charge's PaymentIntent, a refund, or a dispute (expanded as data.source). */
 function transactionFromStripe(txn: Stripe.BalanceTransaction): ProcessorBalanceTransaction {
@@ -147,7 +147,7 @@ export function stripeProcessor(secretKey: string, apiBase?: string): Processor 
         amountMinor: payout.amount,
         currency: payout.currency.toUpperCase(),
         status: payout.status as "pending" | "in_transit" | "paid" | "failed" | "canceled",
-        arrivalDate: isoDay(payout.arrival_date),
+        arrivalDate: dayOfUnixTime(payout.arrival_date),
         failureMessage: payout.failure_message ?? null,
       };
     },

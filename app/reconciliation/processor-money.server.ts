@@ -12,13 +12,13 @@ import { getProcessor, type ProcessorBalanceTransaction, type ProcessorDispute, 
 import { formatMoney } from "~/money/money";
 import { getReconciliationSettings } from "~/settings/settings.server";
 import { openException } from "./exceptions.server";
+import { dayOfUnixTime, today } from "~/utils/dates";
 
 // What Stripe reports about money after a payment: refunds, disputes and payouts. Each function
 // takes the object as it stands now (fetched, never trusted from an event) and brings the books
 // to match it, so any number of deliveries in any order converge on the same journal.
 
 const NO_ID = "00000000-0000-0000-0000-000000000000";
-const isoDay = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString().slice(0, 10);
 
 /** The ledger payment a PaymentIntent became, bringing it into the books first if it is not yet there. */
 export async function paymentForIntent(intentId: string, actor: Actor, db: Db = getDb()): Promise<Payment | null> {
@@ -44,7 +44,7 @@ export async function settleProcessorIntent(intent: ProcessorIntent, actor: Acto
   if (attempt) return;
   if (intent.status !== "succeeded") return "No payment attempt matches this PaymentIntent, and it has not succeeded";
   const customer = await customerForIntent(intent, db);
-  const occurredOn = new Date().toISOString().slice(0, 10);
+  const occurredOn = today();
   if (!customer) {
     await openException(
       { kind: "unknown_customer", sourceKey: `intent:${intent.id}`, currency: intent.currency, amountMinor: intent.amountMinor, reason: `A ${formatMoney(intent.amountMinor, intent.currency)} payment (${intent.id}) came with no customer Settle knows`, occurredOn, processorObjectId: intent.id },
@@ -134,7 +134,7 @@ export async function applyProcessorRefund(current: ProcessorRefund, actor: Acto
   const payment = current.paymentIntent ? await paymentForIntent(current.paymentIntent, actor, db) : null;
   if (!payment) {
     await openException(
-      { kind: "unknown_refund", sourceKey: `refund:${current.id}`, currency: current.currency, amountMinor: current.amountMinor, reason: `A ${formatMoney(current.amountMinor, current.currency)} refund (${current.id}) is of a payment Settle does not have`, occurredOn: isoDay(current.created), processorObjectId: current.id },
+      { kind: "unknown_refund", sourceKey: `refund:${current.id}`, currency: current.currency, amountMinor: current.amountMinor, reason: `A ${formatMoney(current.amountMinor, current.currency)} refund (${current.id}) is of a payment Settle does not have`, occurredOn: dayOfUnixTime(current.created), processorObjectId: current.id },
       actor,
       db,
     );
@@ -162,7 +162,7 @@ async function bookRefundsOf(payment: Payment, paymentIntent: string, actor: Act
 }
 
 async function bookRefund(payment: Payment, current: ProcessorRefund, actor: Actor, db: Db): Promise<string | void> {
-  const occurredOn = isoDay(current.created);
+  const occurredOn = dayOfUnixTime(current.created);
   const holds = current.status === "pending" || current.status === "succeeded" || current.status === "requires_action";
   return db.transaction(async (tx) => {
     const locked = await lockPayment(payment.id, tx);
@@ -215,7 +215,7 @@ export async function applyProcessorDispute(current: ProcessorDispute, actor: Ac
   const payment = current.paymentIntent ? await paymentForIntent(current.paymentIntent, actor, db) : null;
   if (!payment) {
     await openException(
-      { kind: "unknown_chargeback", sourceKey: `dispute:${current.id}`, currency: current.currency, amountMinor: current.amountMinor, reason: `A ${formatMoney(current.amountMinor, current.currency)} chargeback (${current.id}) is on a payment Settle does not have`, occurredOn: isoDay(current.created), processorObjectId: current.id },
+      { kind: "unknown_chargeback", sourceKey: `dispute:${current.id}`, currency: current.currency, amountMinor: current.amountMinor, reason: `A ${formatMoney(current.amountMinor, current.currency)} chargeback (${current.id}) is on a payment Settle does not have`, occurredOn: dayOfUnixTime(current.created), processorObjectId: current.id },
       actor,
       db,
     );
@@ -238,7 +238,7 @@ export async function applyProcessorDispute(current: ProcessorDispute, actor: Ac
       [chargeback] = await tx.update(chargebacks).set({ status, updatedAt: new Date() }).where(eq(chargebacks.id, chargeback.id)).returning();
     }
     if (current.withdrawn && !chargeback!.withdrawnOn) {
-      const on = isoDay(current.withdrawn.at);
+      const on = dayOfUnixTime(current.withdrawn.at);
       const effective = on < locked.receivedOn ? locked.receivedOn : on;
       const reopened = await takeBackApplications(locked, current.amountMinor, effective, `dispute:${current.id}`, actor, tx);
       [chargeback] = await tx.update(chargebacks).set({ withdrawnOn: effective, feeMinor: current.withdrawn.feeMinor, reopened, updatedAt: new Date() }).where(eq(chargebacks.id, chargeback!.id)).returning();
@@ -277,7 +277,7 @@ export async function applyProcessorDispute(current: ProcessorDispute, actor: Ac
       await recordAudit({ actor, action: "chargeback.withdrawn", entityType: "payment", entityId: payment.id, customerId: payment.customerId, after: { dispute: current.id, amountMinor: current.amountMinor, feeMinor: current.withdrawn.feeMinor, reopened } }, tx);
     }
     if (current.reinstated && chargeback!.withdrawnOn && !chargeback!.reinstatedOn) {
-      const on = isoDay(current.reinstated.at);
+      const on = dayOfUnixTime(current.reinstated.at);
       const effective = on < chargeback!.withdrawnOn ? chargeback!.withdrawnOn : on;
       [chargeback] = await tx.update(chargebacks).set({ reinstatedOn: effective, updatedAt: new Date() }).where(eq(chargebacks.id, chargeback!.id)).returning();
       await postEntry(

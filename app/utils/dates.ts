@@ -29,6 +29,9 @@ export function today(timeZone = "UTC", now = new Date()): IsoDate {
   return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
 }
 
+/** The UTC day of a Unix time in seconds (how Stripe dates its objects). */
+export const dayOfUnixTime = (seconds: number): IsoDate => today("UTC", new Date(seconds * 1000));
+
 export function addMonths(date: IsoDate, months: number): IsoDate {
   const [y, m, d] = date.split("-").map(Number) as [number, number, number];
   const first = new Date(Date.UTC(y, m - 1 + months, 1));
