@@ -33,6 +33,7 @@ export const emailOutbox = pgTable(
     index("email_outbox_due_idx").on(t.nextAttemptAt).where(sql`${t.status} in ('pending', 'sending')`),
     index("email_outbox_created_idx").on(t.createdAt),
     index("email_outbox_to_idx").on(t.toAddress),
+    index("email_outbox_provider_message_idx").on(t.providerMessageId),
   ],
 );
 

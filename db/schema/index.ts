@@ -10,3 +10,4 @@ export * from "./online-payments";
 export * from "./disputes";
 export * from "./plans";
 export * from "./reconciliation";
+export * from "./collections";

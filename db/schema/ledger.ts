@@ -39,6 +39,8 @@ export const numberSeries = pgTable("number_series", {
 
 export const invoiceStatus = pgEnum("invoice_status", ["draft", "open", "paid", "void", "written_off"]);
 export const documentSource = pgEnum("document_source", ["settle", "import", "api"]);
+/** Fees are invoices of their own (issue 6): paying the principal never takes a fee with it. */
+export const invoiceKind = pgEnum("invoice_kind", ["standard", "late_fee", "interest"]);
 
 export const invoices = pgTable(
   "invoices",
@@ -50,6 +52,10 @@ export const invoices = pgTable(
     number: text(),
     status: invoiceStatus().notNull().default("draft"),
     source: documentSource().notNull().default("settle"),
+    kind: invoiceKind().notNull().default("standard"),
+    /** For a fee: the invoice it is charged on, and which period of a recurring fee (null: by hand). */
+    feeForInvoiceId: uuid(),
+    feePeriod: integer(),
     currency: char({ length: 3 }).notNull(),
     issueDate: day(),
     dueDate: day(),
@@ -91,6 +97,8 @@ export const invoices = pgTable(
     index("invoices_customer_open_idx").on(t.customerId, t.dueDate).where(sql`${t.status} = 'open'`),
     index("invoices_status_issue_idx").on(t.status, t.issueDate),
     index("invoices_issue_date_idx").on(t.issueDate, t.id),
+    uniqueIndex("invoices_fee_period_key").on(t.feeForInvoiceId, t.kind, t.feePeriod),
+    foreignKey({ columns: [t.feeForInvoiceId], foreignColumns: [t.id], name: "invoices_fee_for_invoice_fk" }),
     check("invoices_currency_upper", sql`${t.currency} ~ '^[A-Z]{3}$'`),
     check("invoices_amounts_nonnegative", sql`${t.subtotalMinor} >= 0 and ${t.totalMinor} >= 0 and ${t.paidMinor} >= 0 and ${t.creditedMinor} >= 0 and ${t.discountedMinor} >= 0 and ${t.writtenOffMinor} >= 0`),
     check("invoices_total_is_sum", sql`${t.totalMinor} = ${t.subtotalMinor} + ${t.taxMinor}`),
@@ -326,6 +334,7 @@ export const journalEntryType = pgEnum("journal_entry_type", [
   "refund_failed",
   "chargeback",
   "chargeback_reversed",
+  "late_fee",
 ]);
 
 /**
@@ -341,6 +350,7 @@ export const journalAccount = pgEnum("journal_account", [
   "sales_returns",
   "discounts_allowed",
   "bad_debt",
+  "fee_income",
 ]);
 
 /** Append-only (migration 0003): corrections are new entries. Each source is posted once. */
