@@ -287,7 +287,8 @@ export async function voidInvoice({ invoiceId, reason, voidDate }: { invoiceId: 
         actor,
         lines: [
           { account: "receivable", amountMinor: -invoice.totalMinor, invoiceId },
-          { account: "revenue", amountMinor: invoice.subtotalMinor },
+          // A fee invoice (issue 6) was booked to fee income, not revenue.
+          { account: invoice.kind === "standard" ? "revenue" : "fee_income", amountMinor: invoice.subtotalMinor },
           { account: "tax_payable", amountMinor: invoice.taxMinor },
         ],
       },
