@@ -19,6 +19,7 @@ import { MAX_REPORTED_ERRORS, type ImportReport } from "~/imports/report";
 import { systemActor } from "~/ledger/actor";
 import { findBankMappingByName, guessFormat, importBankFile, type BankFormat } from "~/reconciliation/bank-import.server";
 import { DomainError } from "~/utils/errors";
+import { runDunning } from "~/collections/dunning.server";
 
 export const usage = `Settle command line
 
@@ -42,6 +43,12 @@ export const usage = `Settle command line
       With --json, prints one JSON object per bank line: its entry reference, the decision
       (applied, suggested, unmatched, payout, ignored, duplicate), the invoices and amounts, the
       confidence and the reasons.
+
+  npm run cli -- dunning-run [--now 2026-11-23T09:00:00Z] [--json]
+      Take today's dunning steps for every account whose local day has not been done yet (the
+      same run as the daily job and "Run now"). Safe to run while the server runs it too, and
+      again after a crash: each step is taken once per invoice. --now runs as of another
+      instant (a simulated clock); --json prints the run's figures as JSON.
 
   npm run cli -- help
       Show this help.
@@ -70,6 +77,7 @@ function parse(argv: string[]) {
         format: { type: "string" },
         mapping: { type: "string" },
         json: { type: "boolean", default: false },
+        now: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -104,6 +112,15 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
       if (!path || file) throw new UsageError("Give one bank statement FILE to import.");
       if (values.format !== undefined && values.format !== "camt053" && values.format !== "csv") throw new UsageError(`--format: "${values.format}" is not camt053 or csv.`);
       return await bankImport(path, { format: (values.format as BankFormat | undefined) ?? null, mapping: values.mapping ?? null, json: values.json }, io);
+    }
+    if (command === "dunning-run") {
+      if (kind) throw new UsageError(`Unexpected "${kind}".`);
+      const now = values.now === undefined ? new Date() : new Date(values.now);
+      if (Number.isNaN(now.getTime())) throw new UsageError(`--now: "${values.now}" is not a date and time like 2026-11-23T09:00:00Z.`);
+      const { runId, stats } = await runDunning({ trigger: "cli", now });
+      if (values.json) say(io.stdout, JSON.stringify({ runId, ...stats }));
+      else say(io.stdout, `Dunning run ${runId}: ${stats.customers} accounts, ${stats.emails} emails, ${stats.taken.task} tasks, ${stats.taken.late_fee} fees, ${stats.taken.credit_hold} holds, ${stats.taken.escalate} escalations.`);
+      return 0;
     }
     throw new UsageError(`Unknown command "${command}".`);
   } catch (error) {
@@ -271,7 +288,7 @@ async function exportCsv(kind: ExportKind, range: { from: string; to: string }, 
 
 async function main() {
   const argv = process.argv.slice(2);
-  if (argv[0] !== "import" && argv[0] !== "export") {
+  if (!["import", "export", "bank-import", "dunning-run"].includes(argv[0] ?? "")) {
     process.exitCode = await runCli(argv);
     return;
   }

@@ -1,5 +1,6 @@
 import { deleteExpiredSessions } from "~/auth/session.server";
 import { deliverDueEmails, transportFromEnv } from "~/email/delivery.server";
+import { runDunning } from "~/collections/dunning.server";
 import { chargeDueInstalments } from "~/plans/instalments.server";
 import { isDemoProcessor, type Env } from "~/utils/env.server";
 import { deliverDemoEvents } from "~webhooks/stripe/demo-delivery.server";
@@ -18,6 +19,8 @@ export function startBackgroundJobs(env: Env) {
     { name: "expired sessions", everyMs: 60 * 60_000, run: () => deleteExpiredSessions() },
     { name: "webhook retries", everyMs: 15_000, run: () => retryDueEvents() },
     { name: "plan instalments", everyMs: 60 * 60_000, run: () => chargeDueInstalments() },
+    // Each account is dunned once per local day, from 08:00 its time; a tick with nothing due is a cheap query.
+    { name: "dunning", everyMs: 15 * 60_000, run: () => runDunning({ trigger: "schedule" }) },
     // Without Stripe keys, the demo processor delivers its events to our own webhook endpoint.
     ...(isDemoProcessor(env) ? [{ name: "demo processor events", everyMs: 1_000, run: () => deliverDemoEvents() }] : []),
   ];
