@@ -9,6 +9,11 @@ import PaymentReceiptEmail, { paymentReceiptSubject, type PaymentReceiptEmailPro
 import PlanConfirmedEmail, { planConfirmedSubject, type PlanConfirmedEmailProps } from "~emails/plan-confirmed";
 import PlanDecidedEmail, { planDecidedSubject, type PlanDecidedEmailProps } from "~emails/plan-decided";
 import PlanNeedsApprovalEmail, { planNeedsApprovalSubject, type PlanNeedsApprovalEmailProps } from "~emails/plan-needs-approval";
+import CreditHoldNoticeEmail, { creditHoldNoticeSubject, type CreditHoldNoticeEmailProps } from "~emails/credit-hold-notice";
+import LateFeeChargedEmail, { lateFeeChargedSubject, type LateFeeChargedEmailProps } from "~emails/late-fee-charged";
+import PaymentReminderEmail, { paymentReminderSubject, type PaymentReminderEmailProps } from "~emails/payment-reminder";
+import PromiseConfirmationEmail, { promiseConfirmationSubject, type PromiseConfirmationEmailProps } from "~emails/promise-confirmation";
+import PromiseReminderEmail, { promiseReminderSubject, type PromiseReminderEmailProps } from "~emails/promise-reminder";
 import SignInLinkEmail, { signInLinkSubject, type SignInLinkEmailProps } from "~emails/sign-in-link";
 
 type Template<P> = { component: ComponentType<P>; subject: (props: P) => string };
@@ -29,14 +34,22 @@ export const templates = {
   "plan-decided": template<PlanDecidedEmailProps>(PlanDecidedEmail, planDecidedSubject),
   "dispute-customer-update": template<DisputeCustomerUpdateEmailProps>(DisputeCustomerUpdateEmail, disputeCustomerUpdateSubject),
   "dispute-staff-update": template<DisputeStaffUpdateEmailProps>(DisputeStaffUpdateEmail, disputeStaffUpdateSubject),
+  "payment-reminder": template<PaymentReminderEmailProps>(PaymentReminderEmail, paymentReminderSubject),
+  "promise-confirmation": template<PromiseConfirmationEmailProps>(PromiseConfirmationEmail, promiseConfirmationSubject),
+  "promise-reminder": template<PromiseReminderEmailProps>(PromiseReminderEmail, promiseReminderSubject),
+  "late-fee-charged": template<LateFeeChargedEmailProps>(LateFeeChargedEmail, lateFeeChargedSubject),
+  "credit-hold-notice": template<CreditHoldNoticeEmailProps>(CreditHoldNoticeEmail, creditHoldNoticeSubject),
 };
 
 export type TemplateName = keyof typeof templates;
 export type TemplateProps<N extends TemplateName> = (typeof templates)[N] extends Template<infer P> ? P : never;
 
+// A link marked data-text-href="hide" shows its words alone in the plain-text part (an invoice number in a table).
+const textSelectors = [{ selector: "a[data-text-href=hide]", format: "anchor", options: { ignoreHref: true } }];
+
 export async function renderEmail<N extends TemplateName>(name: N, props: TemplateProps<N>) {
   const { component, subject } = templates[name] as unknown as Template<TemplateProps<N>>;
   const element = createElement(component as ComponentType<object>, props as object);
-  const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
+  const [html, text] = await Promise.all([render(element), render(element, { plainText: true, htmlToTextOptions: { selectors: textSelectors } })]);
   return { subject: subject(props), html, text };
 }

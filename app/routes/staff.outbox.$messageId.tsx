@@ -4,6 +4,8 @@ import { z } from "zod";
 import { requireStaff } from "~/auth/staff-auth.server";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { getOutboxMessage } from "~/email/outbox.server";
+import { listEmailEvents } from "~/email/resend-events.server";
+import { suppressedAddresses } from "~/email/suppressions.server";
 import { formatDateTime } from "~/utils/format";
 import { invariantResponse } from "~/utils/responses.server";
 
@@ -15,11 +17,25 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   invariantResponse(id.success, "Email not found");
   const message = await getOutboxMessage({ id: id.data, reader: user });
   invariantResponse(message, "Email not found");
-  return { message };
+  const [events, suppressed] = await Promise.all([listEmailEvents(message), suppressedAddresses([message.toAddress])]);
+  return { message, events, suppressed: suppressed.size > 0 };
 }
 
+// Resend's delivery events, in words and a badge tone.
+const eventLabels: Record<string, { label: string; tone: string }> = {
+  "email.sent": { label: "Accepted by Resend", tone: "brand" },
+  "email.delivered": { label: "Delivered", tone: "ok" },
+  "email.delivery_delayed": { label: "Delivery delayed", tone: "warn" },
+  "email.bounced": { label: "Bounced", tone: "danger" },
+  "email.complained": { label: "Marked as spam", tone: "danger" },
+  "email.failed": { label: "Failed", tone: "danger" },
+  "email.suppressed": { label: "Suppressed by Resend", tone: "danger" },
+  "email.opened": { label: "Opened", tone: "ok" },
+  "email.clicked": { label: "Link clicked", tone: "ok" },
+};
+
 export default function OutboxMessage() {
-  const { message } = useLoaderData<typeof loader>();
+  const { message, events, suppressed } = useLoaderData<typeof loader>();
   return (
     <>
       <header className="page-header">
@@ -50,6 +66,38 @@ export default function OutboxMessage() {
             </>
           ) : null}
         </dl>
+      </section>
+      <section className="card" aria-labelledby="events-heading">
+        <h2 id="events-heading">Delivery events</h2>
+        {suppressed ? (
+          <p className="muted">{message.toAddress} bounced or complained before: Settle no longer sends customer emails to it until staff clear it.</p>
+        ) : null}
+        {events.length === 0 ? (
+          <p className="muted">No events from Resend for this email.</p>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Event</th>
+                  <th scope="col">At</th>
+                  <th scope="col">Detail</th>
+                </tr>
+              </thead>
+              <tbody>
+                {events.map((event) => (
+                  <tr key={event.id}>
+                    <td>
+                      <span className={`badge ${eventLabels[event.type]?.tone ?? "brand"}`}>{eventLabels[event.type]?.label ?? event.type}</span>
+                    </td>
+                    <td>{formatDateTime(event.at)}</td>
+                    <td>{event.bounce ?? ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
       </section>
       {message.redacted ? (
         <section className="card">

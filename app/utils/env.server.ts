@@ -45,6 +45,8 @@ export const envSchema = z
     STRIPE_API_BASE: z.url({ message: "must be a URL such as http://127.0.0.1:12111" }).optional(),
     RESEND_API_KEY: optionalString,
     RESEND_BASE_URL: z.url().optional(),
+    // The signing secret of a Resend webhook pointed at /webhooks/resend; unset, that route answers 404.
+    RESEND_WEBHOOK_SECRET: optionalString.refine((value) => value === undefined || /^whsec_[A-Za-z0-9+/=]+$/.test(value), "must be the webhook's signing secret from Resend (whsec_...)"),
     EMAIL_FROM: z.string().default("Settle <billing@settle.localhost>"),
   })
   .superRefine((env, ctx) => {

@@ -16,10 +16,11 @@ export function EmailLayout({ brand, preview, title, children }: { brand: Brand;
       <Head />
       <Preview>{preview}</Preview>
       <Body style={{ backgroundColor: "#f4f5f7", fontFamily: "-apple-system, Segoe UI, Helvetica, Arial, sans-serif", margin: 0, padding: "24px 0" }}>
-        <Container style={{ backgroundColor: "#ffffff", borderRadius: 8, maxWidth: 560, padding: "32px 40px", border: "1px solid #e3e6eb" }}>
+        {/* The company's colour as a band along the top; its logo (or its name) at the head. */}
+        <Container style={{ backgroundColor: "#ffffff", borderRadius: 8, maxWidth: 560, padding: "32px 40px", border: "1px solid #e3e6eb", borderTop: `4px solid ${brand.brandColor}` }}>
           <Section>
             {brand.logoUrl ? (
-              <Img src={brand.logoUrl} alt={brand.companyName} height={32} />
+              <Img src={brand.logoUrl} alt={brand.companyName} height={32} style={{ maxWidth: 200, height: 32, width: "auto" }} />
             ) : (
               <Text style={{ fontSize: 18, fontWeight: 700, color: brand.brandColor, margin: 0 }}>{brand.companyName}</Text>
             )}
@@ -41,9 +42,10 @@ export function EmailLayout({ brand, preview, title, children }: { brand: Brand;
 
 export const paragraph = { fontSize: 15, lineHeight: "24px", color: "#374151" } as const;
 
-export function buttonStyle(brand: Brand) {
+/** A call to action in the brand's colour, or in `color` where the message needs its own (a final notice in red). */
+export function buttonStyle(brand: Brand, color: string = brand.brandColor) {
   return {
-    backgroundColor: brand.brandColor,
+    backgroundColor: color,
     color: "#ffffff",
     borderRadius: 6,
     padding: "12px 20px",
@@ -52,4 +54,24 @@ export function buttonStyle(brand: Brand) {
     textDecoration: "none",
     display: "inline-block",
   } as const;
+}
+
+/** A secondary action beside the main button: an outlined link in the same colour. */
+export function secondaryButtonStyle(brand: Brand, color: string = brand.brandColor) {
+  return {
+    backgroundColor: "#ffffff",
+    color,
+    border: `1px solid ${color}`,
+    borderRadius: 6,
+    padding: "10px 16px",
+    fontSize: 14,
+    fontWeight: 600,
+    textDecoration: "none",
+    display: "inline-block",
+  } as const;
+}
+
+/** A short notice set apart from the text: a credit hold, a late fee. */
+export function noticeStyle(color: string) {
+  return { ...paragraph, fontSize: 14, borderLeft: `3px solid ${color}`, backgroundColor: "#f9fafb", padding: "8px 12px", margin: "16px 0" } as const;
 }
