@@ -11,6 +11,7 @@ import portalStyles from "./styles/portal.css?url";
 import disputeStyles from "./styles/disputes.css?url";
 import payStyles from "./styles/pay.css?url";
 import planStyles from "./styles/plans.css?url";
+import worklistStyles from "./styles/worklist.css?url";
 import { useNonce } from "./utils/nonce";
 
 export const links: LinksFunction = () => [
@@ -23,6 +24,7 @@ export const links: LinksFunction = () => [
   { rel: "stylesheet", href: disputeStyles },
   { rel: "stylesheet", href: payStyles },
   { rel: "stylesheet", href: planStyles },
+  { rel: "stylesheet", href: worklistStyles },
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 

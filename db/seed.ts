@@ -1,5 +1,7 @@
 import { count, eq } from "drizzle-orm";
 import { passwords } from "~/auth/crypto.server";
+import { refreshAllScores } from "~/collections/worklist.server";
+import { today } from "~/utils/dates";
 import type { Db } from "./client";
 import { seedHistory } from "./seed-history";
 import { seedReconciliation } from "./seed-reconciliation";
@@ -130,6 +132,8 @@ export async function seed(db: Db, options: { history?: boolean } = {}) {
   if (options.history !== false) {
     await seedHistory(db);
     await seedReconciliation(db);
+    // The worklist reads each account's cached score; the dunning run keeps it fresh from here on.
+    await refreshAllScores(today(), db);
   }
 }
 

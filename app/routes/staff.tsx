@@ -23,7 +23,7 @@ function navItems(isAdmin: boolean): NavItem[] {
     { label: "Payments", to: "/staff/payments", available: true },
     { label: "Credit notes", to: "/staff/credit-notes", available: true },
     { label: "Plans", to: "/staff/plans", available: true },
-    { label: "Collections", to: "/staff/collections", available: false },
+    { label: "Collections", to: "/staff/collections", available: true },
     { label: "Disputes", to: "/staff/disputes", available: true },
     { label: "Reconciliation", to: "/staff/reconciliation", available: true },
     { label: "Reports", to: "/staff/reports", available: false },
