@@ -1,4 +1,5 @@
 import { formatMoney } from "~/money/money";
+import { formatDate } from "~/utils/format";
 
 /** An audit entry as the log holds it, with the actor's name where it could be looked up. */
 export type DescribableEntry = {
@@ -50,6 +51,16 @@ const customerFieldLabels: Record<string, string> = {
   timeZone: "time zone",
   collectorId: "collector",
 };
+
+const callOutcomeWords: Record<string, string> = {
+  reached: "reached them",
+  voicemail: "left a voicemail",
+  wrong_number: "wrong number",
+  promised: "they promised to pay",
+  disputed: "they dispute the balance",
+  refused: "they refused to pay",
+};
+const toneWords: Record<string, string> = { upcoming: "friendly heads-up", reminder: "reminder", firm: "firm reminder", final: "final notice" };
 
 const documentWords: Record<string, string> = { credit_note: "credit note", discount: "early-payment discount", write_off: "write-off" };
 
@@ -218,10 +229,78 @@ export function describeAudit(entry: DescribableEntry, currency?: string): strin
         return `created the API key ${text(after.name) ?? ""}`.trimEnd();
       case "api_key.revoke":
         return `revoked the API key ${text(before.name) ?? ""}`.trimEnd();
+      case "collections.policy_save": {
+        const name = text(after.name) ?? text(before.name);
+        const policy = name ? `the dunning policy “${name}”` : "a dunning policy";
+        if (after.isDefault === false && before.isDefault === true && text(after.replacedBy)) return `made “${text(after.replacedBy)}” the default dunning policy instead of “${name ?? "another"}”`;
+        const made = after.isDefault === true && before.isDefault !== true ? " and made it the default" : "";
+        return `${after.created === true ? "created" : "changed"} ${policy}${made}`;
+      }
+      case "collections.policy_archive":
+        return `archived the dunning policy${text(after.name) ?? text(before.name) ? ` “${text(after.name) ?? text(before.name)}”` : ""}`;
+      case "collections.account_policy":
+        if (text(after.policy)) return `put the account on the dunning policy “${text(after.policy)}”`;
+        return `took the account off the dunning policy${text(before.policy) ? ` “${text(before.policy)}”` : ""}${after.reason === "policy archived" ? ", which was archived" : ""}; it follows its segment's policy or the default`;
+      case "fee.charge":
+        return `charged ${after.kind === "interest" ? "interest" : "a late fee"}${ofAmount(after.amountMinor)}${text(after.onInvoice) ? ` on invoice ${text(after.onInvoice)}` : ""}${text(after.number) ? ` (${text(after.number)})` : ""}${because(after.reason)}`;
+      case "fee.waive":
+        return `waived ${doc("fee", after.number ?? before.number)}${ofAmount(after.amountMinor)}${because(after.reason)}`;
       case "import.upload":
         return `uploaded ${text(after.filename) ?? "a file"} for import`;
       case "import.apply":
         return `imported ${text(after.filename) ?? "a file"}`;
+      case "email.bounced":
+        return `reported that the email${text(after.subject) ? ` “${text(after.subject)}”` : ""} to ${text(after.address) ?? "an address"} bounced${text(after.detail) ? ` (${text(after.detail)})` : ""}; Settle no longer emails that address`;
+      case "email.complained":
+        return `reported that ${text(after.address) ?? "a recipient"} marked${text(after.subject) ? ` “${text(after.subject)}”` : " an email"} as spam; Settle no longer emails that address`;
+      case "email_suppression.clear":
+        return `let Settle email ${text(after.address) ?? "an address"} again${text(before.reason) ? ` after it ${before.reason === "complained" ? "complained" : "bounced"}` : ""}`;
+      case "collections.call": {
+        const outcome = callOutcomeWords[text(after.outcome) ?? ""];
+        const promised = money(after.amountMinor) && text(after.promisedOn) ? `, a promise to pay ${money(after.amountMinor)} by ${formatDate(text(after.promisedOn))}` : "";
+        return `logged a call${outcome ? ` (${outcome})` : ""}${promised}${because(after.note)}`;
+      }
+      case "collections.note":
+        return `added a note${because(after.note)}`;
+      case "collections.reminder":
+        return `sent ${withArticle(toneWords[text(after.tone) ?? ""] ?? "reminder")} by hand${Array.isArray(after.to) && after.to.length ? ` to ${list(after.to.filter((t): t is string => typeof t === "string"))}` : ""}`;
+      case "collections.promise": {
+        const promise = `${money(after.amountMinor) ?? "an amount"}${text(after.promisedOn) ? ` by ${formatDate(text(after.promisedOn))}` : ""}`;
+        return entry.actorType === "portal" ? `promised to pay ${promise}` : `recorded a promise to pay ${promise}`;
+      }
+      case "collections.promise_cancel":
+        return `canceled a promise to pay${because(after.note)}`;
+      case "collections.promise_kept":
+        return `marked a promise to pay as kept${money(after.receivedMinor) ? ` (${money(after.receivedMinor)} came in)` : ""}`;
+      case "collections.promise_broken":
+        return `marked a promise to pay as broken${amount(after.receivedMinor) ? ` (only ${money(after.receivedMinor)} came in)` : ""} and opened a follow-up task`;
+      case "collections.snooze":
+        return `snoozed collections until ${formatDate(text(after.snoozedUntil))}${because(after.reason)}`;
+      case "collections.unsnooze":
+        return "ended the collections snooze";
+      case "collections.escalate":
+        return `escalated the account to ${text(after.agency) ?? "a collection agency"}${because(after.note)}`;
+      case "collections.hold_place":
+        return `put the account on credit hold${because(after.reason)}`;
+      case "collections.hold_lift":
+        return `took the account off credit hold${because(after.note)}`;
+      case "collections.task_open":
+        return `opened the task “${text(after.title) ?? "a task"}”${text(after.dueOn) ? `, due ${formatDate(text(after.dueOn))}` : ""}`;
+      case "collections.task_done":
+        return `completed the task “${text(after.title) ?? "a task"}”${because(after.outcome)}`;
+      case "collections.task_cancel":
+        return `canceled the task “${text(after.title) ?? "a task"}”${because(after.outcome)}`;
+      case "collections.assign": {
+        const rule = text(after.rule) ? ` by the assignment rule for ${text(after.rule)}` : "";
+        if (!text(after.collectorName) && !text(after.collectorId)) return `took the account away from ${text(before.collectorName) ?? "its collector"}; nobody collects it now`;
+        return `gave the account to ${text(after.collectorName) ?? "a collector"} to collect${text(before.collectorName) ? ` (it was ${text(before.collectorName)}'s)` : ""}${rule}`;
+      }
+      case "collections.rule_save":
+        return `${entry.before ? "changed" : "added"} an assignment rule giving accounts to ${text(after.collectorName) ?? "a collector"}`;
+      case "collections.rule_delete":
+        return "deleted an assignment rule";
+      case "collections.rule_move":
+        return `moved an assignment rule to place ${amount(after.position) ?? "another place"}`;
       default:
         return null;
     }

@@ -4,6 +4,8 @@ import { z } from "zod";
 import { inviteContact } from "~/auth/invitations.server";
 import { hasRole } from "~/auth/roles";
 import { requireStaff } from "~/auth/staff-auth.server";
+import { collectionsSummary } from "~/collections/account.server";
+import { StageBadge } from "~/components/collections-ui";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormAlert, SubmitButton } from "~/components/forms";
 import { Money } from "~/components/money";
@@ -26,10 +28,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const parsed = paramsSchema.safeParse(params);
   invariantResponse(parsed.success, "Customer not found");
   const activityBefore = activitySchema.parse(new URL(request.url).searchParams.get("before") ?? undefined);
-  const [overview, plans] = await Promise.all([getCustomerOverview(parsed.data.customerId, { activityBefore }), listCustomerPlans(parsed.data.customerId)]);
+  const [overview, plans, collections] = await Promise.all([
+    getCustomerOverview(parsed.data.customerId, { activityBefore }),
+    listCustomerPlans(parsed.data.customerId),
+    collectionsSummary(parsed.data.customerId),
+  ]);
   invariantResponse(overview, "Customer not found");
   const canChange = hasRole(user, "clerk");
-  return { ...overview, plans, canChange, canInvite: canChange };
+  return { ...overview, plans, collections, canChange, canInvite: canChange };
 }
 
 const inviteSchema = z.object({
@@ -230,9 +236,55 @@ function PlansCard({ plans, customerId, canPropose }: { plans: Loaded["plans"]; 
   );
 }
 
+function CollectionsCard({ collections, customerId, currency }: { collections: Loaded["collections"]; customerId: string; currency: string }) {
+  return (
+    <section className="card" aria-labelledby="collections-heading">
+      <div className="card-head">
+        <h2 id="collections-heading">Collections</h2>
+        <Link to={`/staff/collections/${customerId}`}>Open the account</Link>
+      </div>
+      <dl className="details">
+        <dt>Stage</dt>
+        <dd>
+          <StageBadge stage={collections.stage} /> <span className="muted small">score {collections.score}</span>
+        </dd>
+        <dt>Credit hold</dt>
+        <dd>{collections.holdReasons.length ? collections.holdReasons.join("; ") : "No"}</dd>
+        <dt>Promises</dt>
+        <dd>
+          {collections.openPromiseCount === 0 ? (
+            "None open"
+          ) : (
+            <>
+              <Money minor={collections.promisedMinor} currency={currency} /> promised, next by {formatDate(collections.nextPromiseOn)}
+            </>
+          )}
+        </dd>
+        <dt>Open tasks</dt>
+        <dd>
+          {collections.openTaskCount}
+          {collections.nextFollowUpOn ? <span className="muted small"> · next {formatDate(collections.nextFollowUpOn)}</span> : null}
+        </dd>
+        {collections.snoozedUntil ? (
+          <>
+            <dt>Snoozed</dt>
+            <dd>Until {formatDate(collections.snoozedUntil)}</dd>
+          </>
+        ) : null}
+        {collections.agency ? (
+          <>
+            <dt>Agency</dt>
+            <dd>{collections.agency}</dd>
+          </>
+        ) : null}
+      </dl>
+    </section>
+  );
+}
+
 export default function CustomerPage() {
   const loaded = useLoaderData<typeof loader>();
-  const { customer, collectorName, summary, openInvoices, payments, morePayments, creditNotes, plans, contacts, activity, olderActivity, canChange, canInvite } = loaded;
+  const { customer, collectorName, summary, openInvoices, payments, morePayments, creditNotes, plans, collections, contacts, activity, olderActivity, canChange, canInvite } = loaded;
   const actionData = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const errors: Record<string, string | undefined> = actionData?.errors ?? {};
@@ -478,6 +530,7 @@ export default function CustomerPage() {
         </div>
 
         <div>
+          <CollectionsCard collections={collections} customerId={id} currency={currency} />
           <section className="card" aria-labelledby="account-heading">
             <h2 id="account-heading">Account</h2>
             <dl className="details">
