@@ -1,4 +1,5 @@
 import type { Customer, Invoice, InvoiceLine, Payment, Refund } from "~db/schema";
+import type { CreditStanding } from "~/collections/credit.server";
 import type { InvoiceDisplayStatus } from "~/ledger/status";
 import { formatQuantity } from "~/money/money";
 
@@ -154,5 +155,26 @@ export function serializePayment({ payment, applied, refunds }: { payment: Payme
       reversed: Boolean(a.reversed),
     })),
     refunds: refunds.map((r) => ({ id: r.id, amount: m(r.amountMinor), method: r.method, reference: r.reference, refunded_on: r.refundedOn, status: r.status, reason: r.reason })),
+  };
+}
+
+/** Whether to extend more credit, as the business's order system asks before it ships. */
+export function serializeCreditStanding(standing: CreditStanding) {
+  const m = (amountMinor: number) => money(amountMinor, standing.currency);
+  return {
+    object: "credit_standing" as const,
+    customer_id: standing.customerId,
+    as_of: standing.asOf,
+    currency: standing.currency,
+    decision: standing.decision,
+    reasons: standing.reasons,
+    credit_limit: standing.creditLimitMinor === null ? null : m(standing.creditLimitMinor),
+    balance: m(standing.balanceMinor),
+    available: standing.availableMinor === null ? null : m(standing.availableMinor),
+    order_amount: standing.orderAmountMinor === null ? null : m(standing.orderAmountMinor),
+    overdue: m(standing.overdueMinor),
+    oldest_overdue_days: standing.oldestOverdueDays,
+    on_hold: standing.onHold,
+    holds: standing.holds.map((hold) => ({ reason: hold.reason, source: hold.source, since: instant(hold.since) })),
   };
 }

@@ -4,6 +4,7 @@ import { customerBalances, customers, invoices, payments, portalUsers, staffUser
 import { getDb, rowsOf, type Db } from "~db/client";
 import { listAudit, recordAudit, type Actor } from "~/audit/audit.server";
 import { describeAudit } from "~/audit/describe";
+import { liftHolds, placeHold } from "~/collections/holds.server";
 import { listCreditNotes } from "~/ledger/credit-notes.server";
 import { methodLabels } from "~/ledger/payments.server";
 import { customerSummary } from "~/ledger/statements.server";
@@ -351,13 +352,22 @@ function columns(input: CustomerWrite) {
   };
 }
 
+const HOLD_FROM_START = "On hold from when the account was opened";
+const HOLD_ON_EDIT = "Put on hold when the account's details were edited";
+const LIFT_ON_EDIT = "Taken off hold when the account's details were edited";
+
 export async function createCustomer(input: CustomerWrite, actor: Actor, db: Db = getDb()): Promise<Customer> {
   return db.transaction(async (tx) => {
     await checkUnique(input, null, tx);
     const accountNumber = input.accountNumber ?? (await nextAccountNumber(tx));
-    const [customer] = await tx.insert(customers).values({ accountNumber, ...columns(input) }).returning();
-    await recordAudit({ actor, action: "customer.create", entityType: "customer", entityId: customer!.id, customerId: customer!.id, after: { accountNumber, ...columns(input) } }, tx);
-    return customer!;
+    const { creditHold, ...rest } = columns(input);
+    const [created] = await tx.insert(customers).values({ accountNumber, ...rest, creditHold: false }).returning();
+    await recordAudit({ actor, action: "customer.create", entityType: "customer", entityId: created!.id, customerId: created!.id, after: { accountNumber, ...columns(input) } }, tx);
+    if (!creditHold) return created!;
+    // A hold is a row with its reason (app/collections/holds.server.ts); the flag follows it.
+    await placeHold({ customerId: created!.id, reason: HOLD_FROM_START, source: "manual" }, actor, tx);
+    const [held] = await tx.select().from(customers).where(eq(customers.id, created!.id));
+    return held!;
   });
 }
 
@@ -371,17 +381,21 @@ export async function updateCustomer(customerId: string, input: CustomerWrite, a
     if (input.currency !== before.currency && (await customerHasBooks(customerId, tx))) {
       throw new DomainError("conflict", `The currency stays ${before.currency}: the customer already has invoices or payments`, "currency");
     }
-    const next = { accountNumber, ...columns(input) };
-    const [after] = await tx
+    const { creditHold, ...next } = { accountNumber, ...columns(input) };
+    await tx
       .update(customers)
       .set({ ...next, updatedAt: new Date() })
-      .where(eq(customers.id, customerId))
-      .returning();
+      .where(eq(customers.id, customerId));
+    // Ticking or clearing "On credit hold" places or lifts a manual hold, audited as such, so the
+    // account's holds keep their reasons; the flag itself is written only by holds.server.ts.
+    if (creditHold && !before.creditHold) await placeHold({ customerId, reason: HOLD_ON_EDIT, source: "manual" }, actor, tx);
+    if (!creditHold && before.creditHold) await liftHolds({ customerId, note: LIFT_ON_EDIT }, actor, tx);
     const changed = Object.fromEntries(Object.entries(next).filter(([k, v]) => (before as Record<string, unknown>)[k] !== v));
     const was = Object.fromEntries(Object.keys(changed).map((k) => [k, (before as Record<string, unknown>)[k]]));
     if (Object.keys(changed).length > 0) {
       await recordAudit({ actor, action: "customer.update", entityType: "customer", entityId: customerId, customerId, before: was, after: changed }, tx);
     }
+    const [after] = await tx.select().from(customers).where(eq(customers.id, customerId));
     return after!;
   });
 }

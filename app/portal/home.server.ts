@@ -1,6 +1,8 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { customerBalances, paymentPlans, planInstalments } from "~db/schema";
 import { getDb, type Db } from "~db/client";
+import { creditStanding, holdForCustomer } from "~/collections/credit.server";
+import { openPromises } from "~/collections/promises.server";
 import { sumMinor } from "~/money/money";
 import { payableInvoices } from "~/payments/payable.server";
 import { today, type IsoDate } from "~/utils/dates";
@@ -47,5 +49,24 @@ export async function portalOverview(customerId: string, asOf: IsoDate = today()
     nextDue: nextDue ? { id: nextDue.id, number: nextDue.number ?? "", dueDate: nextDue.dueDate!, payableMinor: nextDue.payableMinor } : null,
     plan: plan ?? null,
     nextInstalment: nextInstalment ? { planId: nextInstalment.planId, date: nextInstalment.nextAttemptOn ?? nextInstalment.dueDate, amountMinor: nextInstalment.amountMinor, autopay: nextInstalment.autopay } : null,
+  };
+}
+
+/**
+ * "Your standing" on the portal's home page: the credit limit and what is left of it, a hold in
+ * words meant for the customer (never a clerk's note), and the promises to pay still open.
+ */
+export async function portalStanding(customerId: string, db: Db = getDb()) {
+  const [standing, promises] = await Promise.all([creditStanding(customerId, {}, db), openPromises([customerId], db)]);
+  if (!standing) return null;
+  // The oldest active hold is when the account went on hold.
+  const first = standing.holds.at(-1) ?? null;
+  return {
+    creditLimitMinor: standing.creditLimitMinor,
+    availableMinor: standing.availableMinor,
+    onHold: standing.onHold,
+    holdSince: first?.sinceOn ?? null,
+    holdWords: standing.onHold ? holdForCustomer(standing.holds.some((hold) => hold.source === "policy") ? "policy" : first ? "manual" : null) : null,
+    promises: promises.map((promise) => ({ id: promise.id, amountMinor: promise.amountMinor, promisedOn: promise.promisedOn })),
   };
 }

@@ -6,7 +6,7 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FormAlert } from "~/components/forms";
 import { Money } from "~/components/money";
 import { formatBps } from "~/money/money";
-import { portalOverview } from "~/portal/home.server";
+import { portalOverview, portalStanding } from "~/portal/home.server";
 import { getCompanySettings } from "~/settings/settings.server";
 import { formatDate, formatTerms } from "~/utils/format";
 
@@ -14,7 +14,7 @@ export const meta: MetaFunction = () => [{ title: "Home · Customer portal" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { user, customer } = await requirePortalUser(request);
-  const [overview, company] = await Promise.all([portalOverview(customer.id), getCompanySettings()]);
+  const [overview, standing, company] = await Promise.all([portalOverview(customer.id), portalStanding(customer.id), getCompanySettings()]);
   return {
     firstName: user.name.split(" ")[0] || user.name,
     canPay: user.role === "billing",
@@ -29,6 +29,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       email: customer.email,
     },
     overview,
+    standing,
   };
 }
 
@@ -43,6 +44,65 @@ function Figure({ label, minor, currency, hint, tone }: { label: string; minor: 
       </div>
       <p className="hint">{hint}</p>
     </div>
+  );
+}
+
+type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
+
+/** Credit limit, hold and overdue in the customer's words, with a way forward from each. */
+function Standing({ standing, overdueMinor, currency, canPay }: { standing: NonNullable<LoaderData["standing"]>; overdueMinor: number; currency: string; canPay: boolean }) {
+  const good = !standing.onHold && overdueMinor <= 0 && (standing.availableMinor === null || standing.availableMinor > 0);
+  return (
+    <section className="card standing" aria-labelledby="standing-heading">
+      <h2 id="standing-heading">Your standing</h2>
+      {standing.onHold ? (
+        <div className="alert error" role="status">
+          <strong>Your account is on credit hold{standing.holdSince ? ` since ${formatDate(standing.holdSince)}` : ""}.</strong> {standing.holdWords}
+        </div>
+      ) : null}
+      <dl className="details">
+        {standing.creditLimitMinor !== null ? (
+          <>
+            <dt>Credit limit</dt>
+            <dd>
+              <Money minor={standing.creditLimitMinor} currency={currency} />
+            </dd>
+            <dt>Available credit</dt>
+            <dd>
+              <Money minor={standing.availableMinor ?? 0} currency={currency} />
+            </dd>
+          </>
+        ) : null}
+        <dt>Overdue</dt>
+        <dd className={overdueMinor > 0 ? "text-danger" : undefined}>
+          <Money minor={overdueMinor} currency={currency} />
+        </dd>
+      </dl>
+      {standing.promises.map((promise) => (
+        <p key={promise.id}>
+          You promised <Money minor={promise.amountMinor} currency={currency} /> by {formatDate(promise.promisedOn)}. Thank you: we send no reminders for it until then.
+        </p>
+      ))}
+      {good ? <p className="muted">Your account is in good standing. Thank you.</p> : null}
+      {overdueMinor > 0 && canPay ? (
+        <div className="actions">
+          <Link className="button small" to="/portal/pay?select=due">
+            Pay now
+          </Link>
+          <Link className="button secondary small" to="/portal/promise">
+            Promise to pay
+          </Link>
+          <Link className="button secondary small" to="/portal/plans/new">
+            Set up a plan
+          </Link>
+          <Link className="button secondary small" to="/portal/invoices?status=overdue">
+            Question an invoice
+          </Link>
+        </div>
+      ) : overdueMinor > 0 ? (
+        <p className="muted">A billing contact of your company can pay, promise a date or set up a plan.</p>
+      ) : null}
+    </section>
   );
 }
 
@@ -70,7 +130,7 @@ function nextActions({ overview, canPay }: Pick<ReturnType<typeof useLoaderData<
 }
 
 export default function PortalHome() {
-  const { firstName, canPay, companyName, customer, overview } = useLoaderData<typeof loader>();
+  const { firstName, canPay, companyName, customer, overview, standing } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const { currency } = customer;
   const actions = nextActions({ overview, canPay });
@@ -122,6 +182,8 @@ export default function PortalHome() {
           </ul>
         ) : null}
       </section>
+
+      {standing ? <Standing standing={standing} overdueMinor={overview.overdueMinor} currency={currency} canPay={canPay} /> : null}
 
       <section aria-labelledby="figures-heading">
         <h2 id="figures-heading" className="visually-hidden">

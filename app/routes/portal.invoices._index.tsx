@@ -26,10 +26,10 @@ const searchSchema = z.object({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { customer } = await requirePortalUser(request);
+  const { user, customer } = await requirePortalUser(request);
   const { status, q, after } = searchSchema.parse(Object.fromEntries(new URL(request.url).searchParams));
   const { invoices, nextCursor } = await listPortalInvoices({ customerId: customer.id, filter: status, q: q || undefined, after });
-  return { invoices, nextCursor, status, q: q ?? "", after: after ?? null };
+  return { invoices, nextCursor, status, q: q ?? "", after: after ?? null, canPromise: user.role === "billing" };
 }
 
 const emptyText: Record<PortalInvoiceFilter, string> = {
@@ -41,7 +41,7 @@ const emptyText: Record<PortalInvoiceFilter, string> = {
 };
 
 export default function PortalInvoices() {
-  const { invoices, nextCursor, status, q, after } = useLoaderData<typeof loader>();
+  const { invoices, nextCursor, status, q, after, canPromise } = useLoaderData<typeof loader>();
   const query = (changes: Record<string, string | null>) => {
     const params = new URLSearchParams();
     const merged: Record<string, string | null> = { status: status === "all" ? null : status, q: q || null, ...changes };
@@ -56,6 +56,11 @@ export default function PortalInvoices() {
           <h1>Invoices</h1>
           <p>Everything we have billed you, newest first. Open one to see its lines, pay it or question a charge.</p>
         </div>
+        {canPromise && (status === "open" || status === "overdue") && invoices.length > 0 ? (
+          <Link className="button secondary" to="/portal/promise">
+            Promise to pay
+          </Link>
+        ) : null}
       </header>
       <nav className="tabs" aria-label="Show invoices">
         {tabs.map((tab) => (

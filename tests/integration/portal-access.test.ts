@@ -8,7 +8,9 @@ import { fileURLToPath } from "node:url";
 import { eq, inArray } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { getDb } from "~db/client";
-import { allocations, creditNotes, disputeMessages, disputes, invoiceLines, invoices, paymentAttempts, paymentPlans, payments, planInstalments, planInvoices, savedPaymentMethods } from "~db/schema";
+import { allocations, creditHolds, creditNotes, disputeMessages, disputes, invoiceLines, invoices, paymentAttempts, paymentPlans, payments, planInstalments, planInvoices, promisesToPay, savedPaymentMethods } from "~db/schema";
+import { placeHold } from "~/collections/holds.server";
+import { recordPromise } from "~/collections/promises.server";
 import { issueCreditNote } from "~/ledger/credit-notes.server";
 import { recordPayment } from "~/ledger/payments.server";
 import { formatMoney } from "~/money/money";
@@ -113,6 +115,8 @@ async function twoCustomers() {
     { planId: bPlan!.id, seq: 1, dueDate: addDays(today(), 7), amountMinor: 50_000, nextAttemptOn: addDays(today(), 7) },
     { planId: bPlan!.id, seq: 2, dueDate: addDays(today(), 37), amountMinor: 50_000, nextAttemptOn: addDays(today(), 37) },
   ]);
+  const bPromise = await recordPromise({ customerId: b.id, amountMinor: 33_333, promisedOn: addDays(today(), 5), note: "Bravo promise secret" }, system);
+  await placeHold({ customerId: b.id, reason: "Bravo hold secret", source: "manual" }, system);
 
   return {
     a,
@@ -120,9 +124,9 @@ async function twoCustomers() {
     cookie: await cookieFor({ audience: "portal", portalUserId: aContact.id }),
     b,
     /** One of B's objects for each route parameter name. */
-    fixtures: { invoiceId: bInvoice.id, paymentId: bPayment.id, attemptId: bAttempt.id, disputeId: bDispute!.id, planId: bPlan!.id, methodId: bMethod!.id, creditNoteId: bCredit.id } as Record<string, string>,
+    fixtures: { invoiceId: bInvoice.id, paymentId: bPayment.id, attemptId: bAttempt.id, disputeId: bDispute!.id, planId: bPlan!.id, methodId: bMethod!.id, creditNoteId: bCredit.id, promiseId: bPromise.id } as Record<string, string>,
     /** Text that appears only in B's data: a leak of any of it fails the test. */
-    markers: [b.name, b.accountNumber, b.email!, bContact.email, bInvoice.number!, bCredit.number, "BRAVO-REF-5521", "Bravo memo secret", "Bravo reason secret", "Bravo goodwill", "Bravo dispute secret", "Bravo plan secret", "bravobrand", formatMoney(765_432, "USD"), "7654.32"],
+    markers: [b.name, b.accountNumber, b.email!, bContact.email, bInvoice.number!, bCredit.number, "BRAVO-REF-5521", "Bravo memo secret", "Bravo reason secret", "Bravo goodwill", "Bravo dispute secret", "Bravo plan secret", "Bravo promise secret", "Bravo hold secret", "bravobrand", formatMoney(765_432, "USD"), "7654.32", formatMoney(33_333, "USD"), bPromise.id],
   };
 }
 
@@ -142,6 +146,8 @@ async function snapshotOf(customerId: string) {
     disputed.length ? await db.select().from(disputeMessages).where(inArray(disputeMessages.disputeId, disputed.map((d) => d.id))) : [],
     plans,
     plans.length ? await db.select().from(planInstalments).where(inArray(planInstalments.planId, plans.map((p) => p.id))) : [],
+    await db.select().from(promisesToPay).where(eq(promisesToPay.customerId, customerId)),
+    await db.select().from(creditHolds).where(eq(creditHolds.customerId, customerId)),
   ]);
 }
 
@@ -156,7 +162,7 @@ beforeEach(async () => {
 
 describe("the portal's routes", () => {
   it("are found on disk, each guarded route with a loader or an action", () => {
-    expect(routes.map((r) => r.file)).toEqual(expect.arrayContaining(["portal.tsx", "portal._index.tsx", "portal.invoices.$invoiceId.tsx", "portal.statements[.]csv.tsx", "portal.payments.$paymentId.tsx", "portal.account.tsx"]));
+    expect(routes.map((r) => r.file)).toEqual(expect.arrayContaining(["portal.tsx", "portal._index.tsx", "portal.invoices.$invoiceId.tsx", "portal.statements[.]csv.tsx", "portal.payments.$paymentId.tsx", "portal.account.tsx", "portal.promise.tsx"]));
     for (const route of routes) expect(route.module.loader ?? route.module.action, `${route.file} has neither a loader nor an action`).toBeTruthy();
   });
 
@@ -223,7 +229,7 @@ describe("the portal's routes", () => {
     const { aInvoice, b, cookie, fixtures, markers } = await twoCustomers();
     const before = await snapshotOf(b.id);
     // The names pages use for ids in a query string or a form, all pointing at B's objects.
-    const named = { ...fixtures, invoice: fixtures.invoiceId!, line: fixtures.invoiceId!, payment: fixtures.paymentId!, attempt: fixtures.attemptId!, plan: fixtures.planId!, method: fixtures.methodId!, customerId: b.id };
+    const named = { ...fixtures, invoice: fixtures.invoiceId!, line: fixtures.invoiceId!, payment: fixtures.paymentId!, attempt: fixtures.attemptId!, plan: fixtures.planId!, method: fixtures.methodId!, made: fixtures.promiseId!, promise: fixtures.promiseId!, customerId: b.id };
     const query = new URLSearchParams(named).toString();
     for (const route of routes.filter((r) => r.params.length === 0)) {
       const path = route.path({});
