@@ -9,6 +9,7 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormAlert, SubmitButton } from "~/components/forms";
 import { Money } from "~/components/money";
 import { InvoiceStatusBadge } from "~/components/status-badge";
+import { chargeFee, feeKindLabels, feesOn, waiveFee } from "~/ledger/fees.server";
 import { deleteDraftInvoice, getInvoiceDetail, issueInvoice, voidInvoice } from "~/ledger/invoices.server";
 import { methodLabels } from "~/ledger/payments.server";
 import { invoiceDisplayStatus } from "~/ledger/status";
@@ -16,7 +17,7 @@ import { requestWriteOff, writeOffThresholdMinor } from "~/ledger/write-offs.ser
 import { formatBps, formatMoney, formatQuantity, parseAmount, toDecimalString } from "~/money/money";
 import { newFormKey, runDomain } from "~/utils/action.server";
 import { daysBetween, today } from "~/utils/dates";
-import { amountSchema, idempotencyKeySchema, requiredText } from "~/utils/form-schemas";
+import { amountSchema, idempotencyKeySchema, isoDateSchema, requiredText } from "~/utils/form-schemas";
 import { formatDate, formatDateTime, formatTerms } from "~/utils/format";
 import { invariantResponse } from "~/utils/responses.server";
 import { parseForm } from "~/utils/validation";
@@ -43,6 +44,8 @@ const activityLabels: Record<string, string> = {
   "write_off.request": "Write-off requested",
   "write_off.approve": "Write-off approved",
   "write_off.reject": "Write-off rejected",
+  "fee.charge": "Fee charged",
+  "fee.waive": "Fee waived",
 };
 
 const days = (n: number) => `${n} day${n === 1 ? "" : "s"}`;
@@ -51,7 +54,11 @@ const sentence = (code: string) => code.charAt(0).toUpperCase() + code.slice(1).
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user } = await requireStaff(request, "viewer");
   const { invoice, customer, lines, applied, credits, entries, writeOffs } = await requireInvoice(params);
-  const [audit, thresholdMinor] = await Promise.all([listAudit({ entityType: "invoice", entityId: invoice.id, limit: 100 }), writeOffThresholdMinor(invoice.currency)]);
+  const [audit, thresholdMinor, fees] = await Promise.all([
+    listAudit({ entityType: "invoice", entityId: invoice.id, limit: 100 }),
+    writeOffThresholdMinor(invoice.currency),
+    invoice.kind === "standard" && invoice.status !== "draft" ? feesOn(invoice.id) : [],
+  ]);
   return {
     invoice,
     displayStatus: invoiceDisplayStatus(invoice, today()),
@@ -68,16 +75,26 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     credits: credits.map((note) => ({ ...note, kindLabel: kindLabels[note.kind] })),
     entries: entries.map((entry) => ({ ...entry, typeLabel: sentence(entry.type) })),
     writeOffs,
+    fees: fees.map((fee) => ({ ...fee, kindLabel: feeKindLabels[fee.kind as keyof typeof feeKindLabels] ?? sentence(fee.kind) })),
     activity: audit.map((entry) => ({ ...entry, label: activityLabels[entry.action] ?? entry.action })),
     canChange: hasRole(user, "clerk"),
     isAdmin: hasRole(user, "admin"),
     thresholdMinor,
     formKey: newFormKey(),
+    today: today(),
   };
 }
 
-const intentSchema = z.object({ intent: z.enum(["issue", "delete", "void", "write_off"], { message: "Choose an action" }) });
+const intentSchema = z.object({ intent: z.enum(["issue", "delete", "void", "write_off", "fee", "waive_fee"], { message: "Choose an action" }) });
 const voidSchema = z.object({ reason: requiredText("Reason", 500) });
+const feeSchema = (currency: string) =>
+  z.object({
+    amount: amountSchema(currency, "Fee amount"),
+    kind: z.enum(["late_fee", "interest"], { message: "Choose a late fee or interest" }),
+    effectiveDate: isoDateSchema("Fee date").refine((date) => date <= today(), "Fee date cannot be in the future"),
+    reason: requiredText("Reason", 500),
+  });
+const waiveFeeSchema = z.object({ feeInvoiceId: z.uuid({ message: "Choose a fee to waive" }), reason: requiredText("Reason", 500) });
 const writeOffSchema = (currency: string) =>
   z.object({ amount: amountSchema(currency, "Amount to write off"), reason: requiredText("Reason", 500), idempotencyKey: idempotencyKeySchema });
 
@@ -115,11 +132,28 @@ export async function action({ request, params }: ActionFunctionArgs) {
       const amount = formatMoney(parsed.data.amount, invoice.currency);
       return done("write_off", result.value.outcome === "written_off" ? `${amount} written off.` : `The write-off of ${amount} is waiting for an admin's approval.`);
     }
+    case "fee": {
+      const parsed = parseForm(feeSchema(invoice.currency), formData);
+      if (!parsed.ok) return data({ ok: false as const, intent: "fee", errors: parsed.errors, message: null, notice: null }, { status: 400 });
+      const { amount, kind, effectiveDate, reason } = parsed.data;
+      const result = await runDomain(() => chargeFee({ invoiceId: invoice.id, kind, amountMinor: amount, effectiveDate, period: null, reason }, actor));
+      if (!result.ok) return failed("fee", result.response);
+      return done("fee", `${feeKindLabels[kind]} of ${formatMoney(amount, invoice.currency)} charged as invoice ${result.value?.number ?? ""}.`.replace(" .", "."));
+    }
+    case "waive_fee": {
+      const parsed = parseForm(waiveFeeSchema, formData);
+      if (!parsed.ok) return data({ ok: false as const, intent: "waive_fee", errors: parsed.errors, message: null, notice: null }, { status: 400 });
+      const fees = await feesOn(invoice.id);
+      const fee = fees.find((row) => row.id === parsed.data.feeInvoiceId);
+      invariantResponse(fee, "Fee not found");
+      const result = await runDomain(() => waiveFee({ feeInvoiceId: fee.id, reason: parsed.data.reason }, actor));
+      return result.ok ? done("waive_fee", `Fee ${fee.number ?? ""} waived.`.replace("  ", " ")) : failed("waive_fee", result.response);
+    }
   }
 }
 
 export default function InvoicePage() {
-  const { invoice, displayStatus, daysToDue, customer, lines, applied, credits, entries, writeOffs, activity, canChange, isAdmin, thresholdMinor, formKey } = useLoaderData<typeof loader>();
+  const { invoice, displayStatus, daysToDue, customer, lines, applied, credits, entries, writeOffs, fees, activity, canChange, isAdmin, thresholdMinor, formKey, today } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const failedIntent = actionData && !actionData.ok ? actionData : null;
   const errorsFor = (intent: string): Record<string, string | undefined> => (failedIntent?.intent === intent ? failedIntent.errors : {});
@@ -183,6 +217,11 @@ export default function InvoicePage() {
       <FormAlert tone="ok" message={actionData?.ok ? actionData.notice : null} />
       <FormAlert message={pageMessage} />
       {invoice.status === "void" ? <FormAlert tone="info" message={`Voided ${formatDateTime(invoice.voidedAt)}: ${invoice.voidReason ?? ""}`} /> : null}
+      {invoice.kind !== "standard" && invoice.feeForInvoiceId ? (
+        <div className="alert info" role="status">
+          {invoice.kind === "interest" ? "Interest" : "A late fee"} charged on <Link to={`/staff/invoices/${invoice.feeForInvoiceId}`}>another invoice</Link>. Paying that invoice does not pay this one.
+        </div>
+      ) : null}
       {pendingWriteOff && !actionData?.ok ? (
         <FormAlert tone="info" message={`A write-off of ${formatMoney(pendingWriteOff.amountMinor, currency)} is waiting for an admin's approval.`} />
       ) : null}
@@ -398,6 +437,21 @@ export default function InvoicePage() {
                     </table>
                   </div>
                 </section>
+              ) : null}
+
+              {invoice.kind === "standard" && (fees.length > 0 || canChange || failedIntent?.intent === "fee") ? (
+                <LateFees
+                  fees={fees}
+                  currency={currency}
+                  canAdd={canChange && invoice.status !== "void"}
+                  canWaive={canChange}
+                  today={today}
+                  issueDate={invoice.issueDate}
+                  feeErrors={errorsFor("fee")}
+                  feeMessage={messageFor("fee")}
+                  waiveErrors={errorsFor("waive_fee")}
+                  waiveMessage={messageFor("waive_fee")}
+                />
               ) : null}
 
               <section className="card" aria-labelledby="journal-heading">
@@ -620,6 +674,124 @@ function WriteOff({
         <SubmitButton className="button danger small">{needsApproval ? "Request write-off" : "Write off"}</SubmitButton>
       </Form>
     </details>
+  );
+}
+
+type Fee = ReturnType<typeof useLoaderData<typeof loader>>["fees"][number];
+type Errors = Record<string, string | undefined>;
+
+/** Fees charged on this invoice (each an invoice of its own), with adding one by hand and waiving one. */
+function LateFees({
+  fees,
+  currency,
+  canAdd,
+  canWaive,
+  today,
+  issueDate,
+  feeErrors,
+  feeMessage,
+  waiveErrors,
+  waiveMessage,
+}: {
+  fees: Fee[];
+  currency: string;
+  canAdd: boolean;
+  canWaive: boolean;
+  today: string;
+  issueDate: string | null;
+  feeErrors: Errors;
+  feeMessage: string | null | undefined;
+  waiveErrors: Errors;
+  waiveMessage: string | null | undefined;
+}) {
+  const feeFieldShown = (message: string | null | undefined) => Boolean(message) && [feeErrors.amount, feeErrors.kind, feeErrors.effectiveDate, feeErrors.reason].includes(message ?? undefined);
+  const sectionMessage = (feeMessage && !feeFieldShown(feeMessage) ? feeMessage : null) ?? waiveMessage ?? waiveErrors.reason ?? waiveErrors.feeInvoiceId ?? null;
+  const addFailed = Boolean(feeMessage || feeErrors.amount || feeErrors.kind || feeErrors.effectiveDate || feeErrors.reason);
+  return (
+    <section className="card" aria-labelledby="fees-heading">
+      <h2 id="fees-heading">Late fees</h2>
+      <FormAlert message={sectionMessage} />
+      {fees.length === 0 ? (
+        <p className="muted">No fees are charged on this invoice.</p>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Fee</th>
+                <th scope="col">Date</th>
+                <th scope="col">Reason</th>
+                <th scope="col" className="num">
+                  Amount
+                </th>
+                <th scope="col" className="num">
+                  Open
+                </th>
+                {canWaive ? <th scope="col">Waive</th> : null}
+              </tr>
+            </thead>
+            <tbody>
+              {fees.map((fee) => (
+                <tr key={fee.id}>
+                  <td>
+                    <Link to={`/staff/invoices/${fee.id}`}>{fee.number}</Link> {fee.kindLabel}
+                    {fee.status === "void" ? <span className="badge">Waived</span> : fee.status === "paid" ? <span className="badge ok">Paid</span> : null}
+                    {fee.feePeriod !== null ? <div className="muted small-print">By the policy{fee.feePeriod > 0 ? `, period ${fee.feePeriod}` : ""}</div> : <div className="muted small-print">By hand</div>}
+                  </td>
+                  <td className="date">{formatDate(fee.issueDate)}</td>
+                  <td>{fee.memo}</td>
+                  <td className="num">
+                    <Money minor={fee.totalMinor} currency={currency} />
+                  </td>
+                  <td className="num">{fee.status === "void" ? "—" : <Money minor={fee.openMinor} currency={currency} />}</td>
+                  {canWaive ? (
+                    <td>
+                      {fee.status === "open" && fee.openMinor === fee.totalMinor ? (
+                        <details className="action-panel">
+                          <summary>
+                            Waive<span className="visually-hidden"> fee {fee.number}</span>
+                          </summary>
+                          <Form method="post" noValidate>
+                            <input type="hidden" name="intent" value="waive_fee" />
+                            <input type="hidden" name="feeInvoiceId" value={fee.id} />
+                            <Field label="Reason" name="reason" required autoComplete="off" />
+                            <SubmitButton className="button danger small">Waive fee</SubmitButton>
+                          </Form>
+                        </details>
+                      ) : (
+                        <span className="muted">—</span>
+                      )}
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {canAdd ? (
+        // Remounted when a fee is added, so the form closes empty.
+        <details key={fees.length} className="action-panel" open={addFailed || undefined}>
+          <summary>Add a fee</summary>
+          <Form method="post" noValidate>
+            <input type="hidden" name="intent" value="fee" />
+            <p className="muted small-print">The fee becomes an invoice of its own, due at once: paying this invoice never pays the fee. It can be dated back, not ahead.</p>
+            <div className="field">
+              <label htmlFor="fee-kind">Kind</label>
+              <select id="fee-kind" name="kind" defaultValue="late_fee" aria-invalid={feeErrors.kind ? true : undefined}>
+                <option value="late_fee">Late fee</option>
+                <option value="interest">Interest</option>
+              </select>
+              {feeErrors.kind ? <span className="error">{feeErrors.kind}</span> : null}
+            </div>
+            <Field label={`Amount (${currency})`} name="amount" inputMode="decimal" autoComplete="off" error={feeErrors.amount} />
+            <Field label="Fee date" name="effectiveDate" type="date" defaultValue={today} min={issueDate ?? undefined} max={today} error={feeErrors.effectiveDate} />
+            <Field label="Reason" name="reason" required autoComplete="off" error={feeErrors.reason} />
+            <SubmitButton className="button small">Add fee</SubmitButton>
+          </Form>
+        </details>
+      ) : null}
+    </section>
   );
 }
 
