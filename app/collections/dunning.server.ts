@@ -592,14 +592,19 @@ async function runBatch(ids: string[], ctx: BatchContext, db: Db) {
     if (locked.length === 0) return;
     await settleDuePromises(locked, ctx, tx);
     const states = await loadStates(locked, ctx.now, tx);
+    const doneOn = new Map<IsoDate, string[]>();
     for (const state of states) {
       const policy = choosePolicy(ctx.policies, state.account?.policyId ?? null, state.customer.segment);
       ctx.stats.customers++;
       ctx.stats.invoices += state.items.length;
       let stage: Stage | null = null;
       if (policy) {
-        const recipients = await recipientsFor(state.customer.id, "reminders", tx);
-        const { decisions, skips } = decide(state, policy.steps, { canEmail: recipients.length > 0 });
+        // Most accounts on most days have nothing new: their addresses are read only when an email is due.
+        let decided = decide(state, policy.steps, { canEmail: true });
+        const wantsAddress = decided.decisions.some((d) => d.outcome === "taken" && d.step.action === "email") || state.promises.some((p) => p.promisedOn === addDays(state.localDate, 1));
+        const recipients = wantsAddress ? await recipientsFor(state.customer.id, "reminders", tx) : [];
+        if (wantsAddress && recipients.length === 0) decided = decide(state, policy.steps, { canEmail: false });
+        const { decisions, skips } = decided;
         for (const skip of skips) {
           ctx.stats.skipped[skip.reason] = (ctx.stats.skipped[skip.reason] ?? 0) + 1;
           if (ctx.stats.examples.length < 50) ctx.stats.examples.push(`${state.customer.name}, ${skip.item.number}: ${skip.step.action} at day ${skip.step.offsetDays} not taken (${skipReasonLabels[skip.reason]})`);
@@ -607,15 +612,24 @@ async function runBatch(ids: string[], ctx: BatchContext, db: Db) {
         if (decisions.length > 0) stage = await takeSteps(state, policy, decisions, { ...ctx, recipients }, tx);
         await remindOfPromises(state, ctx, recipients, tx);
       }
+      const nothingOverdue = state.items.every((i) => i.daysOverdue <= 0 || i.kind !== "standard");
+      if (!stage && !nothingOverdue) {
+        doneOn.set(state.localDate, [...(doneOn.get(state.localDate) ?? []), state.customer.id]);
+        continue;
+      }
       await tx
         .update(collectionAccounts)
         .set({
           lastDunnedOn: state.localDate,
           updatedAt: new Date(),
           ...(stage ? { stage: sql`case when ${collectionAccounts.stage} = 'agency' then 'agency'::collection_stage else ${stage}::collection_stage end` } : {}),
-          ...(state.items.every((i) => i.daysOverdue <= 0 || i.kind !== "standard") ? { stage: "none" as const, escalatedAt: null } : {}),
+          ...(nothingOverdue ? { stage: "none" as const, escalatedAt: null } : {}),
         })
         .where(eq(collectionAccounts.customerId, state.customer.id));
+    }
+    // Accounts whose stage stays as it is are marked done for their day together.
+    for (const [localDate, customerIds] of doneOn) {
+      await tx.update(collectionAccounts).set({ lastDunnedOn: localDate, updatedAt: new Date() }).where(inArray(collectionAccounts.customerId, customerIds));
     }
     // Rules read the overdue amount that refreshScores caches, so scores come first.
     await refreshScores(locked, today("UTC", ctx.now), tx);
