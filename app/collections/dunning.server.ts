@@ -427,11 +427,22 @@ async function takeSteps(
   }
   const holdStep = taken.find((d) => d.step.action === "credit_hold");
   if (holdStep && !customer.creditHold) {
-    await placeHold(
-      { customerId: customer.id, reason: `${holdStep.item.daysOverdue} days overdue on invoice ${holdStep.item.number} (policy ${policy.name})`, source: "policy", sourceKey: `dunning:${holdStep.item.id}:${holdStep.step.id}` },
-      ctx.actor,
-      db,
-    );
+    const reason = `${holdStep.item.daysOverdue} days overdue on invoice ${holdStep.item.number} (policy ${policy.name})`;
+    await placeHold({ customerId: customer.id, reason, source: "policy", sourceKey: `dunning:${holdStep.item.id}:${holdStep.step.id}` }, ctx.actor, db);
+    const overdueMinor = state.items.filter((i) => i.daysOverdue > 0).reduce((sum, i) => sum + i.collectibleMinor, 0);
+    for (const to of ctx.recipients) {
+      await enqueueEmail(
+        {
+          template: "credit-hold-notice",
+          to,
+          dedupeKey: `credit-hold:${holdStep.item.id}:${holdStep.step.id}:${to}`,
+          customerId: customer.id,
+          props: { brand: ctx.brand, customerName: customer.name, reason: `Invoice ${holdStep.item.number} is ${holdStep.item.daysOverdue} days overdue`, overdueTotal: formatMoney(overdueMinor, customer.currency), payUrl: portalLink(ctx.base, "/portal/pay?select=due"), contact: ctx.brand.supportEmail ?? ctx.brand.companyName },
+          metadata: { runId: ctx.runId },
+        },
+        db,
+      );
+    }
   }
   const escalation = taken.find((d) => d.step.action === "escalate");
   if (escalation && !state.account?.escalatedAt) {
@@ -458,6 +469,28 @@ async function takeSteps(
           db,
         );
         feeInvoiceId = charged?.id ?? null;
+        for (const to of charged ? ctx.recipients : []) {
+          await enqueueEmail(
+            {
+              template: "late-fee-charged",
+              to,
+              dedupeKey: `late-fee:${charged!.id}:${to}`,
+              customerId: customer.id,
+              props: {
+                brand: ctx.brand,
+                customerName: customer.name,
+                feeInvoiceNumber: charged!.number ?? "",
+                amount: formatMoney(fee, customer.currency),
+                invoiceNumber: d.item.number,
+                reason: `${describeFee(d.step.fee!, customer.currency)}, ${d.item.daysOverdue} days overdue`,
+                payUrl: portalLink(ctx.base, "/portal/pay?select=due"),
+                viewUrl: portalLink(ctx.base, `/portal/invoices/${charged!.id}`),
+              },
+              metadata: { runId: ctx.runId },
+            },
+            db,
+          );
+        }
         state.feesSoFar.set(d.item.id, (state.feesSoFar.get(d.item.id) ?? 0) + fee);
         ctx.stats.fees[customer.currency] = (ctx.stats.fees[customer.currency] ?? 0) + fee;
       } else reason = `${reason}; the fee cap is reached`;
@@ -601,7 +634,8 @@ async function runBatch(ids: string[], ctx: BatchContext, db: Db) {
       if (policy) {
         // Most accounts on most days have nothing new: their addresses are read only when an email is due.
         let decided = decide(state, policy.steps, { canEmail: true });
-        const wantsAddress = decided.decisions.some((d) => d.outcome === "taken" && d.step.action === "email") || state.promises.some((p) => p.promisedOn === addDays(state.localDate, 1));
+        // Fees and holds are told to the customer too.
+        const wantsAddress = decided.decisions.some((d) => d.outcome === "taken" && (d.step.action === "email" || d.step.action === "late_fee" || d.step.action === "credit_hold")) || state.promises.some((p) => p.promisedOn === addDays(state.localDate, 1));
         const recipients = wantsAddress ? await recipientsFor(state.customer.id, "reminders", tx) : [];
         if (wantsAddress && recipients.length === 0) decided = decide(state, policy.steps, { canEmail: false });
         const { decisions, skips } = decided;

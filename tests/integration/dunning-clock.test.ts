@@ -232,6 +232,14 @@ describe.skipIf(!base)("120 days of dunning on a simulated clock, two workers, k
     expect(flat.map((f) => [f.kind, f.feePeriod, f.totalMinor])).toEqual([["late_fee", 0, 2_500]]);
     expect(daysBetween(addDays(START, -5), flat[0]!.issueDate!)).toBe(10);
     expect(fees.filter((f) => f.feeForInvoiceId === paidLater.id)).toEqual([]);
+    // Each fee and the hold were told to the customer, once.
+    const told = rowsOf<{ customer_id: string; template: string; n: number }>(
+      await db.execute(sql`select customer_id, template, count(*)::int as n from email_outbox where template in ('late-fee-charged', 'credit-hold-notice') group by 1, 2`),
+    );
+    const toldOf = (customerId: string, template: string) => told.find((t) => t.customer_id === customerId && t.template === template)?.n ?? 0;
+    expect(toldOf(feeCustomer.id, "late-fee-charged")).toBe(4);
+    expect(toldOf(flatCustomer.id, "late-fee-charged")).toBe(1);
+    expect(toldOf(feeCustomer.id, "credit-hold-notice")).toBe(1);
     expect(await ledgerViolations()).toEqual([]);
   });
 });
