@@ -1,4 +1,4 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { collectionAccounts, collectionTasks, customers, type CollectionTask } from "~db/schema";
 import { getDb, type Db } from "~db/client";
 import { recordAudit, type Actor } from "~/audit/audit.server";
@@ -21,11 +21,7 @@ export type NewTask = {
 /** Opens a task for a clerk (by hand, from a policy step, or for a broken promise). */
 export async function createTask(input: NewTask, actor: Actor, db: Db = getDb()): Promise<CollectionTask | null> {
   return db.transaction(async (tx) => {
-    let assigneeId = input.assigneeId;
-    if (assigneeId === undefined) {
-      const [customer] = await tx.select({ collectorId: customers.collectorId }).from(customers).where(eq(customers.id, input.customerId));
-      assigneeId = customer?.collectorId ?? null;
-    }
+    const assigneeId = input.assigneeId !== undefined ? input.assigneeId : sql<string | null>`(select ${customers.collectorId} from ${customers} where ${customers.id} = ${input.customerId})`;
     const [task] = await tx
       .insert(collectionTasks)
       .values({
@@ -74,14 +70,12 @@ export async function completeTask(
 
 /** Keeps the account's next follow-up day (the earliest open task) for the worklist's "today first". */
 export async function followUpOn(customerId: string, db: Db) {
-  const [next] = await db
-    .select({ dueOn: collectionTasks.dueOn })
-    .from(collectionTasks)
-    .where(and(eq(collectionTasks.customerId, customerId), eq(collectionTasks.status, "open")))
-    .orderBy(asc(collectionTasks.dueOn))
-    .limit(1);
-  await ensureAccount(customerId, db);
-  await db.update(collectionAccounts).set({ nextFollowUpOn: next?.dueOn ?? null, updatedAt: new Date() }).where(eq(collectionAccounts.customerId, customerId));
+  // One statement: the dunning run opens thousands of tasks on its first day.
+  await db.execute(sql`
+    insert into collection_accounts (customer_id, currency, next_follow_up_on)
+    select c.id, c.currency, (select min(t.due_on) from collection_tasks t where t.customer_id = c.id and t.status = 'open')
+    from customers c where c.id = ${customerId}
+    on conflict (customer_id) do update set next_follow_up_on = excluded.next_follow_up_on, updated_at = now()`);
 }
 
 /** The customer's collections row, made on first need (its currency is the customer's). */
