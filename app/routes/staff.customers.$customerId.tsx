@@ -11,6 +11,7 @@ import { Field, FormAlert, SubmitButton } from "~/components/forms";
 import { Money } from "~/components/money";
 import { InvoiceStatusBadge } from "~/components/status-badge";
 import { getCustomerOverview } from "~/customers/customers.server";
+import { clearSuppression, listSuppressionsForCustomer } from "~/email/suppressions.server";
 import { listCustomerPlans } from "~/plans/plans.server";
 import { planStatusLabels, planStatusTone } from "~/plans/schedule";
 import { DomainError } from "~/utils/errors";
@@ -28,14 +29,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const parsed = paramsSchema.safeParse(params);
   invariantResponse(parsed.success, "Customer not found");
   const activityBefore = activitySchema.parse(new URL(request.url).searchParams.get("before") ?? undefined);
-  const [overview, plans, collections] = await Promise.all([
+  const [overview, plans, collections, suppressions] = await Promise.all([
     getCustomerOverview(parsed.data.customerId, { activityBefore }),
     listCustomerPlans(parsed.data.customerId),
     collectionsSummary(parsed.data.customerId),
+    listSuppressionsForCustomer(parsed.data.customerId),
   ]);
   invariantResponse(overview, "Customer not found");
   const canChange = hasRole(user, "clerk");
-  return { ...overview, plans, collections, canChange, canInvite: canChange };
+  return { ...overview, plans, collections, suppressions, canChange, canInvite: canChange };
 }
 
 const inviteSchema = z.object({
@@ -43,13 +45,25 @@ const inviteSchema = z.object({
   email: emailSchema,
 });
 
+const clearSuppressionSchema = z.object({ suppressionId: z.uuid({ message: "Choose the address to email again" }) });
+
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { user } = await requireStaff(request, "clerk");
   const parsedParams = paramsSchema.safeParse(params);
   invariantResponse(parsedParams.success, "Customer not found");
-  const parsed = parseForm(inviteSchema, await request.formData());
-  if (!parsed.ok) return data({ errors: parsed.errors, message: null, invited: null }, { status: 400 });
+  const form = await request.formData();
   try {
+    if (form.get("intent") === "clear_suppression") {
+      const cleared = parseForm(clearSuppressionSchema, form);
+      if (!cleared.ok) return data({ errors: cleared.errors, message: null, invited: null }, { status: 400 });
+      // Only an address of this customer's (billing or a contact) is cleared from its page.
+      const mine = await listSuppressionsForCustomer(parsedParams.data.customerId);
+      if (!mine.some((s) => s.id === cleared.data.suppressionId)) return data({ errors: { suppressionId: "That address is not one this customer is kept from emailing" }, message: null, invited: null }, { status: 404 });
+      const row = await clearSuppression(cleared.data.suppressionId, { type: "staff", id: user.id, label: user.email });
+      return { errors: {}, message: null, invited: null, cleared: row.address };
+    }
+    const parsed = parseForm(inviteSchema, form);
+    if (!parsed.ok) return data({ errors: parsed.errors, message: null, invited: null }, { status: 400 });
     const contact = await inviteContact({ customerId: parsedParams.data.customerId, ...parsed.data, invitedBy: user, ip: clientIp(context) });
     return { errors: {}, message: null, invited: contact.email };
   } catch (error) {
@@ -284,7 +298,7 @@ function CollectionsCard({ collections, customerId, currency }: { collections: L
 
 export default function CustomerPage() {
   const loaded = useLoaderData<typeof loader>();
-  const { customer, collectorName, summary, openInvoices, payments, morePayments, creditNotes, plans, collections, contacts, activity, olderActivity, canChange, canInvite } = loaded;
+  const { customer, collectorName, summary, openInvoices, payments, morePayments, creditNotes, plans, collections, suppressions, contacts, activity, olderActivity, canChange, canInvite } = loaded;
   const actionData = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const errors: Record<string, string | undefined> = actionData?.errors ?? {};
@@ -302,6 +316,7 @@ export default function CustomerPage() {
           <p className="badges">
             <span className="account-number">{customer.accountNumber}</span>
             {customer.creditHold ? <span className="badge danger">Credit hold</span> : <span className="badge ok">{customer.status === "active" ? "Active" : "Inactive"}</span>}
+            {suppressions.length > 0 ? <span className="badge danger">Email bounced</span> : null}
             {summary.overdueMinor > 0 ? <span className="badge warn">Overdue</span> : null}
             {summary.availableCreditMinor !== null && summary.availableCreditMinor < 0 ? <span className="badge danger">Over credit limit</span> : null}
             {customer.segment ? <span className="badge">{customer.segment}</span> : null}
@@ -531,6 +546,34 @@ export default function CustomerPage() {
 
         <div>
           <CollectionsCard collections={collections} customerId={id} currency={currency} />
+          <FormAlert tone="ok" message={actionData && "cleared" in actionData && actionData.cleared ? `Settle will email ${actionData.cleared} again.` : null} />
+          {suppressions.length > 0 ? (
+            <section className="card" aria-labelledby="bounced-heading">
+              <h2 id="bounced-heading">Addresses Settle no longer emails</h2>
+              <FormAlert message={errors.suppressionId ?? null} />
+              <ul className="plain-list">
+                {suppressions.map((s) => (
+                  <li key={s.id}>
+                    <strong className="break">{s.address}</strong>{" "}
+                    <span className="badge danger">{s.reason === "complained" ? "Marked as spam" : "Bounced"}</span>
+                    <div className="small muted">
+                      {formatDateTime(s.createdAt)}
+                      {s.detail ? ` · ${s.detail}` : ""}
+                    </div>
+                    {canChange ? (
+                      <Form method="post">
+                        <input type="hidden" name="suppressionId" value={s.id} />
+                        <SubmitButton className="button link small" name="intent" value="clear_suppression">
+                          Email this address again
+                        </SubmitButton>
+                      </Form>
+                    ) : null}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ) : null}
+
           <section className="card" aria-labelledby="account-heading">
             <h2 id="account-heading">Account</h2>
             <dl className="details">

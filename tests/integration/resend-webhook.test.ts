@@ -13,7 +13,8 @@ import * as outboxPage from "~/routes/staff.outbox.$messageId";
 import * as webhook from "~/routes/webhooks.resend";
 import { startFakeResend } from "../fakes/resend";
 import { createContact, createCustomer, createStaff, issuedInvoice, staffActor } from "./factories";
-import { context, cookieFor, get, outcome } from "./route-helpers";
+import * as customerPage from "~/routes/staff.customers.$customerId";
+import { context, cookieFor, get, outcome, post as postForm } from "./route-helpers";
 
 /**
  * Resend's delivery events through POST /webhooks/resend, signed the way Resend (Svix) signs
@@ -255,6 +256,33 @@ describe("bounces and complaints", () => {
     await send(resendEvent("email.bounced", { emailId: message.providerMessageId!, to: [message.toAddress], bounce: { type: "Permanent", subType: "General", message: "Gone again" } }));
     expect(await getDb().select().from(emailSuppressions)).toHaveLength(2);
     expect(await recipientsFor(customer.id, "invoices", getDb())).toEqual([]);
+  });
+
+  it("flags the bounced address on the customer's page, where a clerk (not a viewer) has Settle email it again; another customer's address is refused", async () => {
+    const { customer, message } = await sentInvoiceEmail();
+    await send(resendEvent("email.bounced", { emailId: message.providerMessageId!, to: [message.toAddress], bounce: { type: "Permanent", subType: "General", message: "No such mailbox" } }));
+    const [suppression] = await listSuppressionsForCustomer(customer.id);
+    const clerk = await createStaff({ role: "clerk" });
+    const clerkCookie = await cookieFor({ audience: "staff", staffUserId: clerk.id });
+    const path = `/staff/customers/${customer.id}`;
+    const page = await outcome(() => customerPage.loader({ request: get(path, clerkCookie), params: { customerId: customer.id }, context }));
+    expect(page.data).toMatchObject({ suppressions: [expect.objectContaining({ address: "ap@customer.example", reason: "bounced" })] });
+
+    const viewer = await createStaff({ role: "viewer" });
+    const viewerCookie = await cookieFor({ audience: "staff", staffUserId: viewer.id });
+    const byViewer = await outcome(() => customerPage.action({ request: postForm(path, { intent: "clear_suppression", suppressionId: suppression!.id }, viewerCookie), params: { customerId: customer.id }, context }));
+    expect(byViewer.status).toBe(403);
+    const other = await createCustomer({ name: "Other Co", email: "other@customer.example" });
+    const elsewhere = await outcome(() => customerPage.action({ request: postForm(`/staff/customers/${other.id}`, { intent: "clear_suppression", suppressionId: suppression!.id }, clerkCookie), params: { customerId: other.id }, context }));
+    expect(elsewhere).toMatchObject({ status: 404, data: { errors: { suppressionId: expect.any(String) } } });
+    const bad = await outcome(() => customerPage.action({ request: postForm(path, { intent: "clear_suppression", suppressionId: "nope" }, clerkCookie), params: { customerId: customer.id }, context }));
+    expect(bad).toMatchObject({ status: 400, data: { errors: { suppressionId: "Choose the address to email again" } } });
+    expect(await listSuppressionsForCustomer(customer.id)).toHaveLength(1);
+
+    const cleared = await outcome(() => customerPage.action({ request: postForm(path, { intent: "clear_suppression", suppressionId: suppression!.id }, clerkCookie), params: { customerId: customer.id }, context }));
+    expect(cleared).toMatchObject({ status: 200, data: { cleared: "ap@customer.example" } });
+    expect(await listSuppressionsForCustomer(customer.id)).toEqual([]);
+    expect(await recipientsFor(customer.id, "invoices", getDb())).toEqual(["ap@customer.example"]);
   });
 
   it("a bounce for a message Settle does not know still suppresses the address, on the timeline of the customer it belongs to", async () => {
