@@ -36,13 +36,15 @@ console.log(`\nDataset: ${size.customers.toLocaleString("en")} customers, ${size
 
 const results: Result[] = [];
 for (const m of await measurements(connection.db)) {
-  await m.run(); // warm-up
+  if (m.warmUp !== false) await m.run();
   const times: number[] = [];
   let detail = "";
   for (let i = 0; i < (m.runs ?? runs); i++) {
     const start = process.hrtime.bigint();
-    detail = (await m.run()) ?? "";
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    const out = await m.run();
+    const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+    detail = typeof out === "object" ? out.detail : (out ?? "");
+    times.push(typeof out === "object" ? out.ms : elapsed);
   }
   const result = { name: m.name, detail, ...summarize(times) };
   results.push(result);
