@@ -294,7 +294,8 @@ export default function Worklist() {
               </th>
               <th scope="col">Stage</th>
               <th scope="col">Score and why</th>
-              <th scope="col">Collector</th>
+              {/* In my queue every account is mine: the column would only repeat my name. */}
+              {mine ? null : <th scope="col">Collector</th>}
               <th scope="col">Follow-up</th>
               <th scope="col">Promise</th>
             </tr>
@@ -302,7 +303,7 @@ export default function Worklist() {
           <tbody>
             {rows.length === 0 ? (
               <tr>
-                <td colSpan={canAssign ? 10 : 9} className="muted empty">
+                <td colSpan={(canAssign ? 10 : 9) - (mine ? 1 : 0)} className="muted empty">
                   {filtered ? "No accounts match these filters." : mine ? "Nothing in your queue: no overdue accounts are yours." : "Nothing overdue to collect."}
                 </td>
               </tr>
@@ -345,7 +346,7 @@ export default function Worklist() {
                     </span>
                     <ScoreReasons reasons={row.reasons} />
                   </td>
-                  <td>{row.collectorName ?? <span className="muted">Unassigned</span>}</td>
+                  {mine ? null : <td>{row.collectorName ?? <span className="muted">Unassigned</span>}</td>}
                   <td className="nowrap">
                     {row.nextFollowUpOn ? (
                       <>
