@@ -123,21 +123,26 @@ export async function getCollectionsAccount(customerId: string, asOf?: IsoDate, 
       body: contact.body,
       by: staffName,
     })),
-    ...dunning.map((action) => ({
-      key: `d:${action.id}`,
-      at: action.at,
-      source: "dunning" as const,
-      action: action.action,
-      outcome: action.outcome,
-      stepId: action.stepId,
-      period: action.period,
-      takenOn: action.takenOn,
-      reason: action.reason,
-      amountMinor: action.amountMinor,
-      currency: action.currency,
-      invoiceId: action.invoiceId,
-      invoiceNumber: action.invoiceNumber,
-    })),
+    // One entry per step and day, naming its invoices: a first run over a backlog takes the same
+    // step on many invoices at once.
+    ...[...groupSteps(dunning).values()].map((group) => {
+      const [first] = group;
+      const amounts = group.map((a) => a.amountMinor).filter((a): a is number => a !== null);
+      return {
+        key: `d:${first!.id}`,
+        at: first!.at,
+        source: "dunning" as const,
+        action: first!.action,
+        outcome: first!.outcome,
+        stepId: first!.stepId,
+        period: first!.period,
+        takenOn: first!.takenOn,
+        reason: group.length === 1 ? first!.reason : `${group.length} invoices`,
+        amountMinor: amounts.length > 0 && first!.action === "late_fee" ? amounts.reduce((sum, a) => sum + a, 0) : group.length === 1 ? first!.amountMinor : null,
+        currency: first!.currency,
+        invoices: group.map((a) => ({ id: a.invoiceId, number: a.invoiceNumber })),
+      };
+    }),
   ]
     .sort((a, b) => b.at.getTime() - a.at.getTime())
     .slice(0, TIMELINE_SHOWN);
@@ -281,4 +286,13 @@ export async function collectionsSummary(customerId: string, db: Db = getDb()) {
     holdReasons: holds.map((h) => h.reason),
     openTaskCount: tasks?.count ?? 0,
   };
+}
+
+function groupSteps<T extends { takenOn: string; stepId: string; period: number }>(actions: T[]) {
+  const groups = new Map<string, T[]>();
+  for (const action of actions) {
+    const key = `${action.takenOn}:${action.stepId}:${action.period}`;
+    groups.set(key, [...(groups.get(key) ?? []), action]);
+  }
+  return groups;
 }

@@ -1,6 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useLocation, useNavigate, useSearchParams } from "@remix-run/react";
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { Fragment, useEffect, useRef, useState, type ReactNode } from "react";
 import { z } from "zod";
 import { hasRole } from "~/auth/roles";
 import { requireStaff } from "~/auth/staff-auth.server";
@@ -872,7 +872,12 @@ function Timeline({ timeline, currency }: { timeline: Loaded["timeline"]; curren
               ) : (
                 <span>
                   <strong>{dunningActionLabels[item.action] ?? item.action}</strong> on{" "}
-                  {item.invoiceNumber ? <Link to={`/staff/invoices/${item.invoiceId}`}>{item.invoiceNumber}</Link> : "an invoice"}
+                  {item.invoices.map((invoice, i) => (
+                    <Fragment key={invoice.id}>
+                      {i > 0 ? ", " : null}
+                      <Link to={`/staff/invoices/${invoice.id}`}>{invoice.number ?? "an invoice"}</Link>
+                    </Fragment>
+                  ))}
                   {item.amountMinor !== null ? (
                     <>
                       {" "}

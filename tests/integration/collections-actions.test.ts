@@ -16,6 +16,7 @@ import {
   writeOffRequests,
 } from "~db/schema";
 import { describeAudit } from "~/audit/describe";
+import { runDunning } from "~/collections/dunning.server";
 import { getCustomerOverview } from "~/customers/customers.server";
 import * as accountPage from "~/routes/staff.collections.$customerId";
 import * as agencyExport from "~/routes/staff.collections.$customerId_.agency[.]csv";
@@ -436,5 +437,28 @@ describe("what the account page shows", () => {
     expect(kinds).toEqual(["email", "hold", "hold", "escalation", "snooze", "note", "call"]);
   });
 });
+
+describe("the dunning run on the account page", () => {
+  it("shows one timeline entry per step and day, naming every invoice it was taken on", async () => {
+    const { cookie } = await signedIn();
+    const { customer, late } = await lateAccount();
+    const later = await issuedInvoice({ customerId: customer.id, amounts: [40000], issueDate: addDays(today(), -76), dueDate: addDays(today(), -46) });
+    await runDunning({ trigger: "cli", customerIds: [customer.id], now: new Date(`${weekdayAfter(today())}T15:00:00Z`) });
+    const page = await load(customer.id, cookie);
+    const dunning = (page.data as { timeline: { source: string; stepId?: string; invoices?: { number: string | null }[] }[] }).timeline.filter((t) => t.source === "dunning");
+    // The standard policy's day-45 call task and day-30 final notice, each on both invoices, once.
+    const call = dunning.filter((t) => t.stepId === "call-45");
+    expect(call).toHaveLength(1);
+    expect(call[0]!.invoices!.map((i) => i.number).sort()).toEqual([late.number, later.number].sort());
+    expect(new Set(dunning.map((t) => t.stepId)).size).toBe(dunning.length);
+  });
+});
+
+/** The first Monday to Friday on or after `day`, so the run's email steps are not held for a weekend. */
+function weekdayAfter(day: string) {
+  let next = day;
+  while ([0, 6].includes(new Date(`${next}T00:00:00Z`).getUTCDay())) next = addDays(next, 1);
+  return next;
+}
 
 const formatted = (day: string) => new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" }).format(new Date(day));
