@@ -9,6 +9,7 @@ import { plannedAmounts } from "~/plans/plans.server";
 import { daysBetween, today, type IsoDate } from "~/utils/dates";
 import { addressLines } from "~/utils/format";
 import { activeHolds } from "./holds.server";
+import { groupBy } from "~/utils/group-by";
 
 /** How much of the collector's log and the dunning history the account page shows. */
 export const TIMELINE_SHOWN = 40;
@@ -125,7 +126,7 @@ export async function getCollectionsAccount(customerId: string, asOf?: IsoDate, 
     })),
     // One entry per step and day, naming its invoices: a first run over a backlog takes the same
     // step on many invoices at once.
-    ...[...groupSteps(dunning).values()].map((group) => {
+    ...[...groupBy(dunning, (a) => `${a.takenOn}:${a.stepId}:${a.period}`).values()].map((group) => {
       const [first] = group;
       const amounts = group.map((a) => a.amountMinor).filter((a): a is number => a !== null);
       return {
@@ -286,13 +287,4 @@ export async function collectionsSummary(customerId: string, db: Db = getDb()) {
     holdReasons: holds.map((h) => h.reason),
     openTaskCount: tasks?.count ?? 0,
   };
-}
-
-function groupSteps<T extends { takenOn: string; stepId: string; period: number }>(actions: T[]) {
-  const groups = new Map<string, T[]>();
-  for (const action of actions) {
-    const key = `${action.takenOn}:${action.stepId}:${action.period}`;
-    groups.set(key, [...(groups.get(key) ?? []), action]);
-  }
-  return groups;
 }

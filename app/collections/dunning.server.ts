@@ -24,7 +24,8 @@ import { chargeFee, computeLateFee, decimalToMinor } from "~/ledger/fees.server"
 import { formatBps, formatMoney } from "~/money/money";
 import { getCompanySettings, type CompanySettings } from "~/settings/settings.server";
 import { addDays, daysBetween, today, type IsoDate } from "~/utils/dates";
-import { appUrl } from "~/utils/env.server";
+import { appUrl, portalSignInLink } from "~/utils/env.server";
+import { groupBy } from "~/utils/group-by";
 import { getProcessor } from "~/payments/processor.server";
 import { DomainError } from "~/utils/errors";
 import type { PaymentReminderEmailProps, ReminderInvoice } from "~emails/payment-reminder";
@@ -88,17 +89,6 @@ const emptyStats = (): RunStats => ({
   examples: [],
 });
 
-// Map.groupBy arrives in Node 21; Settle runs on Node 20.
-function groupBy<T, K>(items: readonly T[], key: (item: T) => K) {
-  const groups = new Map<K, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
-}
 
 type Policy = Pick<DunningPolicyRow, "id" | "name" | "isDefault" | "segments"> & { steps: PolicyStep[] };
 
@@ -336,7 +326,6 @@ export function describeFee(fee: LateFee, currency: string) {
   return `${amount}${repeat}${cap}`;
 }
 
-const portalLink = (base: string, path: string) => `${base}/portal/sign-in?redirectTo=${encodeURIComponent(path)}`;
 
 export function reminderProps(state: CustomerState, tone: ReminderTone, steps: PolicyStep[], brand: CompanySettings, base: string): PaymentReminderEmailProps {
   const { currency } = state.customer;
@@ -346,7 +335,7 @@ export function reminderProps(state: CustomerState, tone: ReminderTone, steps: P
     daysOverdue: item.daysOverdue,
     amount: formatMoney(item.collectibleMinor, currency),
     disputed: item.disputedMinor > 0 ? formatMoney(item.disputedMinor, currency) : null,
-    payUrl: portalLink(base, `/portal/pay?invoice=${item.id}`),
+    payUrl: portalSignInLink(`/portal/pay?invoice=${item.id}`, base),
     viewUrl: `${base}/invoices/${item.publicToken}`,
   });
   const listed = state.items.filter((i) => i.collectibleMinor > 0);
@@ -361,10 +350,10 @@ export function reminderProps(state: CustomerState, tone: ReminderTone, steps: P
     upcoming: upcoming.map(toLine),
     totalOverdue: sum(overdue),
     totalUpcoming: sum(upcoming),
-    payAllUrl: portalLink(base, "/portal/pay?select=due"),
-    promiseUrl: portalLink(base, "/portal/promise"),
-    planUrl: portalLink(base, "/portal/plans/new"),
-    disputeUrl: portalLink(base, "/portal/invoices?filter=open"),
+    payAllUrl: portalSignInLink("/portal/pay?select=due", base),
+    promiseUrl: portalSignInLink("/portal/promise", base),
+    planUrl: portalSignInLink("/portal/plans/new", base),
+    disputeUrl: portalSignInLink("/portal/invoices?filter=open", base),
     lateFeeNote: feeNote(steps, currency),
     onHold: state.customer.creditHold,
   };
@@ -437,7 +426,7 @@ async function takeSteps(
           to,
           dedupeKey: `credit-hold:${holdStep.item.id}:${holdStep.step.id}:${to}`,
           customerId: customer.id,
-          props: { brand: ctx.brand, customerName: customer.name, reason: `Invoice ${holdStep.item.number} is ${holdStep.item.daysOverdue} days overdue`, overdueTotal: formatMoney(overdueMinor, customer.currency), payUrl: portalLink(ctx.base, "/portal/pay?select=due"), contact: ctx.brand.supportEmail ?? ctx.brand.companyName },
+          props: { brand: ctx.brand, customerName: customer.name, reason: `Invoice ${holdStep.item.number} is ${holdStep.item.daysOverdue} days overdue`, overdueTotal: formatMoney(overdueMinor, customer.currency), payUrl: portalSignInLink("/portal/pay?select=due", ctx.base), contact: ctx.brand.supportEmail ?? ctx.brand.companyName },
           metadata: { runId: ctx.runId },
         },
         db,
@@ -483,8 +472,8 @@ async function takeSteps(
                 amount: formatMoney(fee, customer.currency),
                 invoiceNumber: d.item.number,
                 reason: `${describeFee(d.step.fee!, customer.currency)}, ${d.item.daysOverdue} days overdue`,
-                payUrl: portalLink(ctx.base, "/portal/pay?select=due"),
-                viewUrl: portalLink(ctx.base, `/portal/invoices/${charged!.id}`),
+                payUrl: portalSignInLink("/portal/pay?select=due", ctx.base),
+                viewUrl: portalSignInLink(`/portal/invoices/${charged!.id}`, ctx.base),
               },
               metadata: { runId: ctx.runId },
             },
@@ -672,9 +661,13 @@ async function runBatch(ids: string[], ctx: BatchContext, db: Db) {
 }
 
 async function settleDuePromises(customerIds: string[], ctx: BatchContext, db: Db) {
-  for (const promise of await openPromises(customerIds, db)) {
-    const [customer] = await db.select({ timeZone: customers.timeZone }).from(customers).where(eq(customers.id, promise.customerId));
-    const result = await settlePromise(promise, today(customer!.timeZone, ctx.now), ctx.actor, db);
+  const promises = await openPromises(customerIds, db);
+  if (promises.length === 0) return;
+  const zones = new Map(
+    (await db.select({ id: customers.id, timeZone: customers.timeZone }).from(customers).where(inArray(customers.id, [...new Set(promises.map((p) => p.customerId))]))).map((c) => [c.id, c.timeZone]),
+  );
+  for (const promise of promises) {
+    const result = await settlePromise(promise, today(zones.get(promise.customerId)!, ctx.now), ctx.actor, db);
     if (result === "kept") ctx.stats.promisesKept++;
     if (result === "broken") ctx.stats.promisesBroken++;
   }
@@ -690,7 +683,7 @@ async function remindOfPromises(state: CustomerState, ctx: BatchContext, recipie
           to,
           dedupeKey: `promise-reminder:${promise.id}:${to}`,
           customerId: state.customer.id,
-          props: { brand: ctx.brand, customerName: state.customer.name, amount: formatMoney(promise.amountMinor, promise.currency), promisedOn: promise.promisedOn, payUrl: portalLink(ctx.base, "/portal/pay?select=due") },
+          props: { brand: ctx.brand, customerName: state.customer.name, amount: formatMoney(promise.amountMinor, promise.currency), promisedOn: promise.promisedOn, payUrl: portalSignInLink("/portal/pay?select=due", ctx.base) },
         },
         db,
       );
