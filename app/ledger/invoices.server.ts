@@ -7,7 +7,7 @@ import { recipientsFor } from "~/customers/recipients.server";
 import { enqueueEmail } from "~/email/outbox.server";
 import { getCompanySettings } from "~/settings/settings.server";
 import { addDays, today, type IsoDate } from "~/utils/dates";
-import { appUrl, getEnv } from "~/utils/env.server";
+import { appUrl, getEnv, portalSignInLink } from "~/utils/env.server";
 import { DomainError } from "~/utils/errors";
 import { formatMoney } from "~/money/money";
 import { staffIdOf } from "./actor";
@@ -236,7 +236,7 @@ async function emailInvoice(invoice: Invoice, db: Db) {
           issueDate: invoice.issueDate!,
           dueDate: invoice.dueDate!,
           viewUrl: `${base}/invoices/${invoice.publicToken}`,
-          payUrl: `${base}/portal/sign-in?redirectTo=${encodeURIComponent(`/portal/invoices/${invoice.id}`)}`,
+          payUrl: portalSignInLink(`/portal/invoices/${invoice.id}`, base),
         },
       },
       db,

@@ -8,7 +8,7 @@ import { formatMoney, sumMinor } from "~/money/money";
 import { payableInvoices } from "~/payments/payable.server";
 import { getCompanySettings } from "~/settings/settings.server";
 import { addDays, today } from "~/utils/dates";
-import { appUrl } from "~/utils/env.server";
+import { portalSignInLink } from "~/utils/env.server";
 
 export const PROMISES_SHOWN = 10;
 
@@ -81,7 +81,7 @@ export async function promiseFromPortal(
             amount: formatMoney(promise.amountMinor, promise.currency),
             promisedOn: promise.promisedOn,
             madeBy: "you",
-            portalUrl: `${appUrl()}/portal/sign-in?redirectTo=${encodeURIComponent("/portal/promise")}`,
+            portalUrl: portalSignInLink("/portal/promise"),
           },
         },
         tx,

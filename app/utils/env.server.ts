@@ -87,6 +87,9 @@ export function appUrl(env: Env = getEnv()): string {
   return (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, "");
 }
 
+/** A link for an email: the portal's sign-in, which goes on to `path` once the customer is in. */
+export const portalSignInLink = (path: string, base: string = appUrl()) => `${base}/portal/sign-in?redirectTo=${encodeURIComponent(path)}`;
+
 export const isDemoProcessor = (env: Env = getEnv()) => env.STRIPE_SECRET_KEY === undefined;
 
 /** For entry points (server, worker, scripts): a bad environment ends the process with the reason. */
