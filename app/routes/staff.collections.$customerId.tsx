@@ -711,7 +711,7 @@ function ActionForms({ loaded, errorsFor, messageFor }: { loaded: Loaded; errors
         <Disclosure title={account.snoozedUntil ? `Snoozed until ${formatDate(account.snoozedUntil)}` : "Snooze"} open={anyError("snooze") || anyError("unsnooze")}>
           <Form method="post" noValidate>
             <FormAlert message={messageFor("snooze") ?? messageFor("unsnooze")} />
-            <p>Takes the account off the worklist until the day; reminders still follow the policy.</p>
+            <p>Takes the account off the worklist and pauses its dunning steps until the day.</p>
             <Field label="Snooze until" name="until" type="date" min={addDays(asOf, 1)} max={addDays(asOf, 90)} required error={errorsFor("snooze").until} hint="Up to 90 days" />
             <Field label="Reason" name="reason" autoComplete="off" required error={errorsFor("snooze").reason} />
             <div className="actions">
