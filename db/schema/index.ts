@@ -11,3 +11,4 @@ export * from "./disputes";
 export * from "./plans";
 export * from "./reconciliation";
 export * from "./collections";
+export * from "./reports";

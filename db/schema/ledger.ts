@@ -93,7 +93,8 @@ export const invoices = pgTable(
     uniqueIndex("invoices_public_token_key").on(t.publicToken),
     unique("invoices_id_customer_currency_key").on(t.id, t.customerId, t.currency),
     index("invoices_customer_idx").on(t.customerId, t.issueDate),
-    index("invoices_open_due_idx").on(t.dueDate).where(sql`${t.status} = 'open'`),
+    // Covers the aging report and overdue totals as of today: an index-only scan of what is open.
+    index("invoices_open_due_idx").on(t.dueDate, t.customerId, t.issueDate, t.currency, t.openMinor).where(sql`${t.status} = 'open'`),
     index("invoices_customer_open_idx").on(t.customerId, t.dueDate).where(sql`${t.status} = 'open'`),
     index("invoices_status_issue_idx").on(t.status, t.issueDate),
     index("invoices_issue_date_idx").on(t.issueDate, t.id),
@@ -402,6 +403,8 @@ export const journalLines = pgTable(
     index("journal_lines_entry_idx").on(t.entryId),
     index("journal_lines_customer_idx").on(t.customerId, t.effectiveDate),
     index("journal_lines_invoice_idx").on(t.invoiceId, t.effectiveDate).where(sql`${t.invoiceId} is not null`),
+    // Aging as of a past date rolls back what moved receivables since then (app/reports/aging).
+    index("journal_lines_receivable_date_idx").on(t.effectiveDate, t.invoiceId, t.amountMinor).where(sql`${t.account} = 'receivable'`),
     check("journal_lines_receivable_has_invoice", sql`(${t.account} = 'receivable') = (${t.invoiceId} is not null)`),
     check("journal_lines_nonzero", sql`${t.amountMinor} <> 0`),
   ],

@@ -1,0 +1,95 @@
+import { sql } from "drizzle-orm";
+import { bigint, bigserial, boolean, char, check, date, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { customers } from "./customers";
+import { journalAccount, journalEntryType } from "./ledger";
+import { staffUsers } from "./staff";
+
+// Owned by app/reports (issue 7). Money: bigint minor units of the row's currency (ADR 003).
+
+const money = () => bigint({ mode: "number" });
+const day = () => date({ mode: "string" });
+
+/**
+ * The journal summed per day, currency, entry type and account: what DSO, CEI, bad-debt and the
+ * dashboard's trends read instead of scanning millions of journal lines. The journal trigger
+ * appends to `ledger_daily_pending` (no shared row to lock, so money-moving transactions never
+ * queue behind each other); `foldLedgerDaily` moves pending rows in here. Readers add both.
+ */
+export const ledgerDaily = pgTable(
+  "ledger_daily",
+  {
+    day: day().notNull(),
+    currency: char({ length: 3 }).notNull(),
+    entryType: journalEntryType().notNull(),
+    account: journalAccount().notNull(),
+    amountMinor: money().notNull(),
+    lines: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.currency, t.entryType, t.account] })],
+);
+
+export const ledgerDailyPending = pgTable("ledger_daily_pending", {
+  id: bigserial({ mode: "number" }).primaryKey(),
+  day: day().notNull(),
+  currency: char({ length: 3 }).notNull(),
+  entryType: journalEntryType().notNull(),
+  account: journalAccount().notNull(),
+  amountMinor: money().notNull(),
+  lines: integer().notNull(),
+});
+
+/**
+ * Each customer's payment behaviour over paid invoices, recomputed by a nightly job (and on
+ * demand): the worklist's score and credit control read the grade from here.
+ */
+export const customerPaymentStats = pgTable(
+  "customer_payment_stats",
+  {
+    customerId: uuid()
+      .primaryKey()
+      .references(() => customers.id),
+    invoicesPaid: integer().notNull(),
+    /** Amount-weighted days from issue to payment, and past due (negative: early). */
+    avgDaysToPay: real(),
+    avgDaysLate: real(),
+    /** Share of paid invoices settled by their due date, in basis points. */
+    onTimeBps: integer(),
+    /** Average days late over the last 90 days and the 90 before: the trend. */
+    recentDaysLate: real(),
+    priorDaysLate: real(),
+    grade: char({ length: 1 }).notNull(),
+    reasons: jsonb().$type<string[]>().notNull(),
+    computedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("customer_payment_stats_grade_idx").on(t.grade)],
+);
+
+/** What the forecast expected per week when it was made, to compare with what came in. */
+export const cashForecastSnapshots = pgTable(
+  "cash_forecast_snapshots",
+  {
+    madeOn: day().notNull(),
+    weekStart: day().notNull(),
+    currency: char({ length: 3 }).notNull(),
+    expectedMinor: money().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.madeOn, t.weekStart, t.currency] })],
+);
+
+/** A report an admin has asked to be emailed weekly. */
+export const reportSchedules = pgTable(
+  "report_schedules",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    report: text().notNull(),
+    params: jsonb().$type<Record<string, string>>().notNull().default({}),
+    recipients: text().array().notNull(),
+    /** 1 = Monday … 7 = Sunday (ISO). */
+    weekday: integer().notNull(),
+    active: boolean().notNull().default(true),
+    lastSentOn: day(),
+    createdBy: uuid().references(() => staffUsers.id, { onDelete: "set null" }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check("report_schedules_weekday", sql`${t.weekday} between 1 and 7`)],
+);
