@@ -93,3 +93,26 @@ export const reportSchedules = pgTable(
   },
   (t) => [check("report_schedules_weekday", sql`${t.weekday} between 1 and 7`)],
 );
+
+/**
+ * Receivable lines summed by the day they count as overdue: the later of their own date and the
+ * day after their invoice's due date. Overdue at the end of any day D is then the sum up to D, so
+ * "current" receivables at a past period end (for CEI and best possible DSO) need no journal scan.
+ * Kept like ledger_daily: the journal trigger appends to the pending table, a fold moves it here.
+ */
+export const receivableOverdueDaily = pgTable(
+  "receivable_overdue_daily",
+  {
+    day: day().notNull(),
+    currency: char({ length: 3 }).notNull(),
+    amountMinor: money().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.currency] })],
+);
+
+export const receivableOverduePending = pgTable("receivable_overdue_pending", {
+  id: bigserial({ mode: "number" }).primaryKey(),
+  day: day().notNull(),
+  currency: char({ length: 3 }).notNull(),
+  amountMinor: money().notNull(),
+});

@@ -70,6 +70,26 @@ export async function ledgerViolations(): Promise<string[]> {
               or coalesce(j.balance, 0) <> coalesce(inv.open, 0) - coalesce(pay.unapplied, 0) - coalesce(cn.unapplied, 0)
               or coalesce(b.receivable_minor, 0) <> coalesce(inv.open, 0)`,
     ),
+    q(
+      "daily sums differ from the journal",
+      sql`with j as (select l.effective_date as day, l.currency, e.type as entry_type, l.account, sum(l.amount_minor) as amount, count(*) as lines
+                       from journal_lines l join journal_entries e on e.id = l.entry_id group by 1, 2, 3, 4),
+               d as (select day, currency, entry_type, account, sum(amount_minor) as amount, sum(lines) as lines
+                       from (select day, currency, entry_type, account, amount_minor, lines from ledger_daily
+                             union all select day, currency, entry_type, account, amount_minor, lines from ledger_daily_pending) x
+                      group by 1, 2, 3, 4)
+          select * from j full join d using (day, currency, entry_type, account)
+           where j.amount is distinct from d.amount or j.lines is distinct from d.lines`,
+    ),
+    q(
+      "overdue-by-day sums differ from the journal",
+      sql`with j as (select greatest(l.effective_date, i.due_date + 1) as day, l.currency, sum(l.amount_minor) as amount
+                       from journal_lines l join invoices i on i.id = l.invoice_id where l.account = 'receivable' group by 1, 2),
+               d as (select day, currency, sum(amount_minor) as amount
+                       from (select day, currency, amount_minor from receivable_overdue_daily
+                             union all select day, currency, amount_minor from receivable_overdue_pending) x group by 1, 2)
+          select * from j full join d using (day, currency) where coalesce(j.amount, 0) <> coalesce(d.amount, 0)`,
+    ),
   ]);
   return checks.flat();
 }
