@@ -2,6 +2,7 @@ import { deleteExpiredSessions } from "~/auth/session.server";
 import { deliverDueEmails, transportFromEnv } from "~/email/delivery.server";
 import { runDunning } from "~/collections/dunning.server";
 import { chargeDueInstalments } from "~/plans/instalments.server";
+import { foldLedgerDaily } from "~/reports/ledger-daily.server";
 import { isDemoProcessor, type Env } from "~/utils/env.server";
 import { deliverDemoEvents } from "~webhooks/stripe/demo-delivery.server";
 import { retryDueEvents } from "~webhooks/stripe/process.server";
@@ -19,6 +20,8 @@ export function startBackgroundJobs(env: Env) {
     { name: "expired sessions", everyMs: 60 * 60_000, run: () => deleteExpiredSessions() },
     { name: "webhook retries", everyMs: 15_000, run: () => retryDueEvents() },
     { name: "plan instalments", everyMs: 60 * 60_000, run: () => chargeDueInstalments() },
+    // Keeps the journal's daily sums' pending rows few; reports read both, so this is only upkeep.
+    { name: "ledger daily sums", everyMs: 60_000, run: () => foldLedgerDaily() },
     // Each account is dunned once per local day, from 08:00 its time; a tick with nothing due is a cheap query.
     { name: "dunning", everyMs: 15 * 60_000, run: () => runDunning({ trigger: "schedule" }) },
     // Without Stripe keys, the demo processor delivers its events to our own webhook endpoint.
