@@ -16,7 +16,17 @@ export function transportFromEnv(env: Env): EmailTransport {
     kind: "send",
     async send(message, idempotencyKey) {
       const { data, error } = await resend.emails.send(
-        { from: message.fromAddress, to: message.toAddress, subject: message.subject, html: message.html, text: message.text },
+        {
+          from: message.fromAddress,
+          to: message.toAddress,
+          subject: message.subject,
+          html: message.html,
+          text: message.text,
+          // Stored base64, which is what Resend's API takes; the SDK passes a string through as is.
+          ...(message.attachments.length > 0
+            ? { attachments: message.attachments.map((a) => ({ filename: a.filename, content: a.contentBase64, contentType: a.contentType })) }
+            : {}),
+        },
         { idempotencyKey },
       );
       if (error || !data) throw new Error(`Resend: ${error?.name ?? "error"}: ${error?.message ?? "no data"}`);

@@ -1,9 +1,12 @@
 import { and, desc, eq, lt, sql } from "drizzle-orm";
-import { emailOutbox, type StaffUser } from "~db/schema";
+import { emailOutbox, type OutboxAttachment, type StaffUser } from "~db/schema";
 import { getDb, type Db } from "~db/client";
 import { hasRole } from "~/auth/roles";
 import { getEnv } from "~/utils/env.server";
 import { renderEmail, type TemplateName, type TemplateProps } from "./templates.server";
+
+/** A file sent with a message; a string is taken as UTF-8 text (a CSV). Stored base64 in the row. */
+export type EmailAttachmentInput = { filename: string; contentType: string; content: string | Buffer };
 
 export type EnqueueEmail<N extends TemplateName> = {
   template: N;
@@ -13,7 +16,14 @@ export type EnqueueEmail<N extends TemplateName> = {
   dedupeKey: string;
   customerId?: string | null;
   metadata?: Record<string, unknown>;
+  attachments?: EmailAttachmentInput[];
 };
+
+const toStoredAttachment = ({ filename, contentType, content }: EmailAttachmentInput): OutboxAttachment => ({
+  filename,
+  contentType,
+  contentBase64: (typeof content === "string" ? Buffer.from(content, "utf8") : content).toString("base64"),
+});
 
 /**
  * Writes an email to the outbox. Call it with the transaction of the event that causes the
@@ -33,6 +43,7 @@ export async function enqueueEmail<N extends TemplateName>(input: EnqueueEmail<N
       text: rendered.text,
       customerId: input.customerId ?? null,
       metadata: input.metadata ?? {},
+      attachments: (input.attachments ?? []).map(toStoredAttachment),
     })
     .onConflictDoNothing({ target: emailOutbox.dedupeKey })
     .returning({ id: emailOutbox.id });
@@ -71,12 +82,24 @@ export async function listOutbox(
 // Their body is a working sign-in link: reading it is signing in as the customer (ADR 007).
 const SIGN_IN_TEMPLATES = new Set<string>(["sign-in-link", "contact-invitation"] satisfies TemplateName[]);
 
+// Up to this size an attachment comes with the message for the outbox page to offer as a download;
+// a bigger one is only named (a scheduled report's CSV is at most 5 MB, and its email links the report).
+const INLINE_ATTACHMENT_BYTES = 1024 * 1024;
+
+export type OutboxAttachmentSummary = { filename: string; contentType: string; bytes: number; contentBase64: string | null };
+
+function summarise(attachment: OutboxAttachment): OutboxAttachmentSummary {
+  const { filename, contentType, contentBase64 } = attachment;
+  const bytes = Buffer.byteLength(contentBase64, "base64");
+  return { filename, contentType, bytes, contentBase64: bytes <= INLINE_ATTACHMENT_BYTES ? contentBase64 : null };
+}
+
 /** One message as a staff member may see it: sign-in emails are readable by admins only. */
 export async function getOutboxMessage({ id, reader }: { id: string; reader: Pick<StaffUser, "role"> }, db: Db = getDb()) {
   const [row] = await db.select().from(emailOutbox).where(eq(emailOutbox.id, id));
   if (!row) return null;
-  if (SIGN_IN_TEMPLATES.has(row.template) && !hasRole(reader, "admin")) return { ...row, html: "", text: "", redacted: true };
-  return { ...row, redacted: false };
+  if (SIGN_IN_TEMPLATES.has(row.template) && !hasRole(reader, "admin")) return { ...row, html: "", text: "", attachments: [] as OutboxAttachmentSummary[], redacted: true };
+  return { ...row, attachments: row.attachments.map(summarise), redacted: false };
 }
 
 export async function countOutbox(db: Db = getDb()) {

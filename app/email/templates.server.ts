@@ -14,6 +14,7 @@ import LateFeeChargedEmail, { lateFeeChargedSubject, type LateFeeChargedEmailPro
 import PaymentReminderEmail, { paymentReminderSubject, type PaymentReminderEmailProps } from "~emails/payment-reminder";
 import PromiseConfirmationEmail, { promiseConfirmationSubject, type PromiseConfirmationEmailProps } from "~emails/promise-confirmation";
 import PromiseReminderEmail, { promiseReminderSubject, type PromiseReminderEmailProps } from "~emails/promise-reminder";
+import ScheduledReportEmail, { scheduledReportSubject, type ScheduledReportEmailProps } from "~emails/scheduled-report";
 import SignInLinkEmail, { signInLinkSubject, type SignInLinkEmailProps } from "~emails/sign-in-link";
 
 type Template<P> = { component: ComponentType<P>; subject: (props: P) => string };
@@ -39,6 +40,7 @@ export const templates = {
   "promise-reminder": template<PromiseReminderEmailProps>(PromiseReminderEmail, promiseReminderSubject),
   "late-fee-charged": template<LateFeeChargedEmailProps>(LateFeeChargedEmail, lateFeeChargedSubject),
   "credit-hold-notice": template<CreditHoldNoticeEmailProps>(CreditHoldNoticeEmail, creditHoldNoticeSubject),
+  "scheduled-report": template<ScheduledReportEmailProps>(ScheduledReportEmail, scheduledReportSubject),
 };
 
 export type TemplateName = keyof typeof templates;

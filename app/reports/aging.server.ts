@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { getDb, rowsOf, type Db } from "~db/client";
 import { toDecimalString } from "~/money/money";
 import { csvText, toCsv } from "~/utils/csv";
-import { addDays } from "~/utils/dates";
+import { addDays, today } from "~/utils/dates";
 import { likePattern } from "~/utils/like";
 import { agingColumns, agingGroups, type AgingQuery } from "./aging-params";
 
@@ -18,7 +18,6 @@ export type AgingRow = {
   overdueMinor: number;
   disputedMinor: number;
   plannedMinor: number;
-  invoiceCount: number;
 };
 export type AgingTotals = Omit<AgingRow, "key" | "label" | "detail" | "href">;
 export type AgingReport = { query: AgingQuery; columns: AgingColumn[]; totals: AgingTotals[]; rows: AgingRow[]; rowCount: number; pageSize: number };
@@ -37,58 +36,40 @@ function bucketCase(days: SQL, query: AgingQuery) {
   return sql`(case ${sql.join(whens, sql` `)} else ${sql.raw(String(limits.length))} end)`;
 }
 
+type Page = { limit: number; offset: number };
+
 /**
- * Open receivables as they stood at the end of `asOf`, bucketed and grouped.
+ * Open receivables as they stood at the end of `asOf`, bucketed and grouped (ADR 016).
  *
- * What is open today is an index-only scan of open invoices (invoices_open_due_idx). A past date
- * is rebuilt from the journal by rolling back what moved each invoice's receivable after that
- * day: open then = open now − the receivable lines dated later. So the work grows with activity
- * since `asOf`, not with the whole history, and last quarter's aging is reproducible after any
- * later payment, credit or write-off. Disputed and planned amounts are those open at `asOf`
- * (disputes raised by then and not yet resolved; plans active then), capped at what was open.
+ * What is open today is an index-only scan of open invoices (invoices_open_due_idx). A past day
+ * is rebuilt from the journal by rolling back what moved receivables after it: open then = open
+ * now − the receivable lines dated later (receivable_lines, the journal's receivable lines with
+ * their invoice's dates). So the work grows with the activity since `asOf`, not with the whole
+ * history, and last quarter's aging is the same after any later payment, credit or write-off.
+ * Disputed and planned amounts are those open at `asOf` (disputes raised by then and not yet
+ * resolved; plans active then), capped at what was open on their invoice.
  *
  * Collector and segment are the customer's current ones: the journal does not record who
  * collected an account in the past.
  */
-async function agingRows(query: AgingQuery, page: { limit: number; offset: number }, db: Db) {
+/** Which customers: a subquery of ids, a list of ids, or everyone (null). */
+type CustomerScope = SQL | string[] | null;
+
+function agingParts(query: AgingQuery, customerScope: CustomerScope) {
   const { asOf } = query;
   const endOfDay = `${addDays(asOf, 1)}T00:00:00Z`;
-  const days = query.basis === "due" ? sql`(${asOf}::date - i.due_date)` : sql`(${asOf}::date - i.issue_date)`;
-  const bucket = bucketCase(days, query);
-  const overdue = sql`(i.due_date < ${asOf}::date)`;
-  const currency = query.currency ? sql`and i.currency = ${query.currency}` : sql``;
-  const openThen = sql`(case when i.status = 'open' then i.open_minor else 0 end - coalesce(l.later_minor, 0))`;
-  const columnCount = agingColumns(query.edges, query.basis).length;
-  const bucketSums = sql.join(
-    Array.from({ length: columnCount }, (_, k) => sql.raw(`coalesce(sum(amount) filter (where b = ${k}), 0)::bigint as b${k}`)),
-    sql`, `,
-  );
-  const bucketTotals = sql.join(
-    Array.from({ length: columnCount }, (_, k) => sql.raw(`sum(b${k})::bigint as b${k}`)),
-    sql`, `,
-  );
-  const search = query.search
-    ? sql`and (c.name ilike ${likePattern(query.search)} or c.account_number ilike ${likePattern(query.search)})`
-    : sql``;
-  const group = {
-    customer: { key: sql`c.id::text`, label: sql`min(c.name)`, detail: sql`min(c.account_number)` },
-    collector: { key: sql`coalesce(c.collector_id::text, '')`, label: sql`coalesce(min(s.name), 'Unassigned')`, detail: sql`min(s.email)` },
-    currency: { key: sql`pc.currency::text`, label: sql`pc.currency::text`, detail: sql`null::text` },
-    segment: { key: sql`coalesce(c.segment, '')`, label: sql`coalesce(min(c.segment), 'No segment')`, detail: sql`null::text` },
-  }[query.groupBy];
-  const order = {
-    total: sql`total desc, label, key`,
-    overdue: sql`overdue desc, total desc, label, key`,
-    name: sql`label, key`,
-  }[query.sort];
-
-  const result = await db.execute(sql`
-    with later as materialized (
-      select invoice_id, sum(amount_minor)::bigint as later_minor
-        from journal_lines
-       where account = 'receivable' and effective_date > ${asOf}::date
-       group by invoice_id
-    ),
+  const daysOf = (t: string) => (query.basis === "due" ? sql`(${asOf}::date - ${sql.raw(t)}.due_date)` : sql`(${asOf}::date - ${sql.raw(t)}.issue_date)`);
+  const currency = (t: string) => (query.currency ? sql`and ${sql.raw(t)}.currency = ${query.currency}` : sql``);
+  const scope = (t: string) =>
+    customerScope === null
+      ? sql``
+      : Array.isArray(customerScope)
+        ? sql`and ${sql.raw(t)}.customer_id = any(${`{${customerScope.join(",")}}`}::uuid[])`
+        : sql`and ${sql.raw(t)}.customer_id in (${customerScope})`;
+  // An invoice's open amount at asOf, for the few invoices with a dispute or a plan.
+  const openThen = sql`(case when i.status = 'open' then i.open_minor else 0 end
+    - coalesce((select sum(jl.amount_minor) from journal_lines jl where jl.invoice_id = i.id and jl.account = 'receivable' and jl.effective_date > ${asOf}::date), 0))`;
+  return sql`
     disputed as (
       select invoice_id, sum(amount_minor)::bigint as amount
         from disputes
@@ -103,65 +84,169 @@ async function agingRows(query: AgingQuery, page: { limit: number; offset: numbe
     ),
     parts as (
       -- open now, as the index holds it
-      select i.currency, i.customer_id, ${bucket} as b, ${overdue} as od, i.open_minor as amount, 1 as n, 0::bigint as disputed, 0::bigint as planned
+      select i.currency, i.customer_id, ${bucketCase(daysOf("i"), query)} as b, (i.due_date < ${asOf}::date) as od, i.open_minor as amount, 0::bigint as disputed, 0::bigint as planned
         from invoices i
-       where i.status = 'open' and i.issue_date <= ${asOf}::date ${currency}
+       where i.status = 'open' and i.issue_date <= ${asOf}::date ${currency("i")} ${scope("i")}
       union all
-      -- rolled back: what moved after asOf, and whether that changes the invoice's count
-      select i.currency, i.customer_id, ${bucket}, ${overdue}, -l.later_minor,
-             (case when ${openThen} <> 0 then 1 else 0 end) - (case when i.status = 'open' then 1 else 0 end), 0, 0
-        from later l join invoices i on i.id = l.invoice_id
-       where i.issue_date <= ${asOf}::date ${currency}
+      -- rolled back: what moved receivables after asOf
+      select r.currency, r.customer_id, ${bucketCase(daysOf("r"), query)}, (r.due_date < ${asOf}::date), -r.amount_minor, 0, 0
+        from receivable_lines r
+       where r.effective_date > ${asOf}::date and r.issue_date <= ${asOf}::date ${currency("r")} ${scope("r")}
       union all
-      select i.currency, i.customer_id, 0, false, 0, 0, least(d.amount, greatest(${openThen}, 0)), 0
-        from disputed d join invoices i on i.id = d.invoice_id left join later l on l.invoice_id = i.id
-       where i.issue_date <= ${asOf}::date ${currency}
+      select i.currency, i.customer_id, 0, false, 0, least(d.amount, greatest(${openThen}, 0)), 0
+        from disputed d join invoices i on i.id = d.invoice_id
+       where i.issue_date <= ${asOf}::date ${currency("i")} ${scope("i")}
       union all
-      select i.currency, i.customer_id, 0, false, 0, 0, 0, least(p.amount, greatest(${openThen}, 0))
-        from planned p join invoices i on i.id = p.invoice_id left join later l on l.invoice_id = i.id
-       where i.issue_date <= ${asOf}::date ${currency}
-    ),
-    per_customer as (
-      select currency, customer_id, ${bucketSums},
-             coalesce(sum(amount), 0)::bigint as total,
-             coalesce(sum(amount) filter (where od), 0)::bigint as overdue,
-             sum(disputed)::bigint as disputed, sum(planned)::bigint as planned, sum(n)::bigint as n
-        from parts
-       group by currency, customer_id
-      having sum(n) > 0
-    ),
-    grouped as materialized (
-      select ${group.key} as key, ${group.label} as label, ${group.detail} as detail, pc.currency::text as currency,
-             ${bucketTotals}, sum(total)::bigint as total, sum(overdue)::bigint as overdue,
-             sum(disputed)::bigint as disputed, sum(planned)::bigint as planned, sum(n)::bigint as n
-        from per_customer pc
-        join customers c on c.id = pc.customer_id
-        left join staff_users s on s.id = c.collector_id
-       where true ${search}
-       group by 1, pc.currency
-    )
-    (select 'row' as kind, * from grouped order by ${order}, currency limit ${page.limit} offset ${page.offset})
-    union all
-    (select 'total' as kind, count(*)::text, null, null, currency, ${bucketTotals}, sum(total)::bigint, sum(overdue)::bigint,
-            sum(disputed)::bigint, sum(planned)::bigint, sum(n)::bigint
-       from grouped group by currency order by currency)
-  `);
-  const raw = rowsOf<Record<string, string | number | null>>(result);
+      select i.currency, i.customer_id, 0, false, 0, 0, least(p.amount, greatest(${openThen}, 0))
+        from planned p join invoices i on i.id = p.invoice_id
+       where i.issue_date <= ${asOf}::date ${currency("i")} ${scope("i")}
+    )`;
+}
+
+const sums = (columnCount: number, from: (k: number) => string) =>
+  sql.join(
+    Array.from({ length: columnCount }, (_, k) => sql.raw(`${from(k)} as b${k}`)),
+    sql`, `,
+  );
+
+type Figures = { currency: string } & Record<string, unknown>;
+
+function figuresOf(r: Figures, columnCount: number): AgingTotals {
   const num = (value: unknown) => Number(value ?? 0);
-  const figures = (r: Record<string, unknown>): AgingTotals => ({
-    currency: String(r.currency),
+  return {
+    currency: String(r.currency).trim(),
     bucketsMinor: Array.from({ length: columnCount }, (_, k) => num(r[`b${k}`])),
     totalMinor: num(r.total),
     overdueMinor: num(r.overdue),
     disputedMinor: num(r.disputed),
     plannedMinor: num(r.planned),
-    invoiceCount: num(r.n),
+  };
+}
+
+/** Report queries sort and hash a few hundred thousand rows: give them room, and skip JIT (its compile time is more than it saves here). */
+async function reportTransaction<T>(db: Db, run: (tx: Db) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`set local work_mem = '64MB'`);
+    await tx.execute(sql`set local jit = off`);
+    return run(tx);
   });
-  const rows: AgingRow[] = raw
-    .filter((r) => r.kind === "row")
-    .map((r) => ({ key: String(r.key), label: String(r.label), detail: r.detail === null ? null : String(r.detail), href: rowHref(query, String(r.key)), ...figures(r) }));
-  const totalRows = raw.filter((r) => r.kind === "total");
-  return { rows, totals: totalRows.map(figures), rowCount: totalRows.reduce((sum, r) => sum + num(r.key), 0) };
+}
+
+function customersMatching(query: AgingQuery): SQL | null {
+  if (!query.search) return null;
+  const like = likePattern(query.search);
+  return sql`select id from customers where name ilike ${like} or account_number ilike ${like}`;
+}
+
+async function agingTotals(query: AgingQuery, db: Db): Promise<AgingTotals[]> {
+  const columnCount = agingColumns(query.edges, query.basis).length;
+  const result = await db.execute(sql`
+    with ${agingParts(query, customersMatching(query))}
+    select currency::text, ${sums(columnCount, (k) => `coalesce(sum(amount) filter (where b = ${k}), 0)::bigint`)},
+           coalesce(sum(amount), 0)::bigint as total, coalesce(sum(amount) filter (where od), 0)::bigint as overdue,
+           sum(disputed)::bigint as disputed, sum(planned)::bigint as planned
+      from parts group by currency having sum(amount) <> 0 or sum(disputed) <> 0 or sum(planned) <> 0 order by currency`);
+  return rowsOf<Figures>(result).map((r) => figuresOf(r, columnCount));
+}
+
+/** Every group's figures, sorted and paged; the general path, for any day, group and order. */
+async function agingGroupRows(query: AgingQuery, page: Page, customerScope: CustomerScope, db: Db) {
+  const columnCount = agingColumns(query.edges, query.basis).length;
+  const group = {
+    customer: { key: sql`c.id::text`, label: sql`min(c.name)`, detail: sql`min(c.account_number)` },
+    collector: { key: sql`coalesce(c.collector_id::text, '')`, label: sql`coalesce(min(s.name), 'Unassigned')`, detail: sql`min(s.email)` },
+    currency: { key: sql`pc.currency::text`, label: sql`pc.currency::text`, detail: sql`null::text` },
+    segment: { key: sql`coalesce(c.segment, '')`, label: sql`coalesce(min(c.segment), 'No segment')`, detail: sql`null::text` },
+  }[query.groupBy];
+  const order = {
+    total: sql`total desc, key`,
+    overdue: sql`overdue desc, total desc, key`,
+    name: sql`label, key`,
+  }[query.sort];
+  const result = await db.execute(sql`
+    with ${agingParts(query, customerScope)},
+    per_customer as (
+      select currency, customer_id, ${sums(columnCount, (k) => `coalesce(sum(amount) filter (where b = ${k}), 0)::bigint`)},
+             coalesce(sum(amount), 0)::bigint as total, coalesce(sum(amount) filter (where od), 0)::bigint as overdue,
+             sum(disputed)::bigint as disputed, sum(planned)::bigint as planned
+        from parts
+       group by currency, customer_id
+      having sum(amount) <> 0 or sum(disputed) <> 0 or sum(planned) <> 0
+    ),
+    grouped as materialized (
+      select ${group.key} as key, ${group.label} as label, ${group.detail} as detail, pc.currency::text as currency,
+             ${sums(columnCount, (k) => `sum(b${k})::bigint`)}, sum(total)::bigint as total, sum(overdue)::bigint as overdue,
+             sum(disputed)::bigint as disputed, sum(planned)::bigint as planned
+        from per_customer pc
+        join customers c on c.id = pc.customer_id
+        left join staff_users s on s.id = c.collector_id
+       group by 1, pc.currency
+    )
+    select *, count(*) over () as row_count from grouped order by ${order}, currency limit ${page.limit} offset ${page.offset}
+  `);
+  const raw = rowsOf<Figures>(result);
+  return {
+    rows: raw.map((r): AgingRow => ({ key: String(r.key), label: String(r.label), detail: r.detail === null ? null : String(r.detail), href: rowHref(query, String(r.key)), ...figuresOf(r, columnCount) })),
+    rowCount: Number(raw[0]?.row_count ?? 0),
+  };
+}
+
+/**
+ * Today's aging by customer, largest balance or by name: customer_balances (kept by the journal
+ * trigger) already holds each customer's open receivables, so it picks and counts the page's
+ * customers from an index, and only they are bucketed. Not for a day with entries dated after it.
+ */
+async function todaysCustomerPage(query: AgingQuery, page: Page, db: Db) {
+  const currency = query.currency ? sql`and b.currency = ${query.currency}` : sql``;
+  const matching = customersMatching(query);
+  const search = matching ? sql`and b.customer_id in (${matching})` : sql``;
+  // By name the customers table gives the order; by balance, customer_balances_receivable_idx.
+  const [picked, [counted]] = await Promise.all([
+    db.execute(
+      query.sort === "name"
+        ? sql`select b.customer_id::text as id from customer_balances b join customers c on c.id = b.customer_id
+               where b.receivable_minor > 0 ${currency} ${search} order by c.name, c.id limit ${page.limit} offset ${page.offset}`
+        : sql`select b.customer_id::text as id from customer_balances b
+               where b.receivable_minor > 0 ${currency} ${search} order by b.receivable_minor desc, b.customer_id limit ${page.limit} offset ${page.offset}`,
+    ),
+    db.execute(sql`select count(*) as row_count from customer_balances b where b.receivable_minor > 0 ${currency} ${search}`).then((r) => rowsOf<{ row_count: string }>(r)),
+  ]);
+  const ids = rowsOf<{ id: string }>(picked).map((p) => p.id);
+  if (ids.length === 0) return { rows: [], rowCount: Number(counted?.row_count ?? 0) };
+  const { rows } = await agingGroupRows(query, { limit: ids.length, offset: 0 }, ids, db);
+  const byId = new Map(rows.map((r) => [r.key, r]));
+  return { rows: ids.flatMap((id) => byId.get(id) ?? []), rowCount: Number(counted?.row_count ?? 0) };
+}
+
+async function canUseTodaysBalances(query: AgingQuery, db: Db) {
+  if (query.groupBy !== "customer" || query.sort === "overdue" || query.asOf !== today()) return false;
+  const [later] = rowsOf(await db.execute(sql`select 1 from receivable_lines where effective_date > ${query.asOf}::date limit 1`));
+  return !later;
+}
+
+async function agingRows(query: AgingQuery, page: Page, db: Db) {
+  return reportTransaction(db, async (tx) => {
+    const [totals, grouped] = await Promise.all([
+      agingTotals(query, tx),
+      query.groupBy === "currency"
+        ? null
+        : (await canUseTodaysBalances(query, tx))
+          ? todaysCustomerPage(query, page, tx)
+          : agingGroupRows(query, page, customersMatching(query), tx),
+    ]);
+    const byOrder = {
+      total: (a: AgingTotals, b: AgingTotals) => b.totalMinor - a.totalMinor || a.currency.localeCompare(b.currency),
+      overdue: (a: AgingTotals, b: AgingTotals) => b.overdueMinor - a.overdueMinor || b.totalMinor - a.totalMinor || a.currency.localeCompare(b.currency),
+      name: (a: AgingTotals, b: AgingTotals) => a.currency.localeCompare(b.currency),
+    }[query.sort];
+    const rows =
+      grouped?.rows ??
+      [...totals]
+        .sort(byOrder)
+        .slice(page.offset, page.offset + page.limit)
+        .map((t) => ({ key: t.currency, label: t.currency, detail: null, href: null, ...t }));
+    return { rows, totals, rowCount: grouped?.rowCount ?? totals.length };
+  });
 }
 
 function rowHref(query: AgingQuery, key: string): string | null {
@@ -183,21 +268,20 @@ export async function agingReportAllRows(query: AgingQuery, db: Db = getDb()): P
 
 /** One line per group and currency, then a total line per currency; amounts as decimals of their currency. */
 export function agingCsv(report: AgingReport): string {
-  const groupLabel = agingGroups[report.query.groupBy].toLowerCase();
-  const columns = ["record_type", groupLabel, "detail", "currency", ...report.columns.map((c) => c.label), "total", "overdue", "disputed", "in_plans", "invoices", "as_of", "aged_by"];
+  // Grouped by currency, the currency column is the group.
+  const groupColumns = report.query.groupBy === "currency" ? [] : [agingGroups[report.query.groupBy].toLowerCase(), "detail"];
+  const columns = ["record_type", ...groupColumns, "currency", ...report.columns.map((c) => c.label), "total", "overdue", "disputed", "in_plans", "as_of", "aged_by"];
   const line = (recordType: string, label: string, detail: string | null, r: AgingTotals) => {
     const amount = (minor: number) => toDecimalString(minor, r.currency);
     return {
       record_type: recordType,
-      [groupLabel]: csvText(label),
-      detail: csvText(detail),
+      ...(groupColumns.length > 0 ? { [groupColumns[0]!]: csvText(label), detail: csvText(detail) } : {}),
       currency: r.currency,
       ...Object.fromEntries(report.columns.map((c, i) => [c.label, amount(r.bucketsMinor[i] ?? 0)])),
       total: amount(r.totalMinor),
       overdue: amount(r.overdueMinor),
       disputed: amount(r.disputedMinor),
       in_plans: amount(r.plannedMinor),
-      invoices: r.invoiceCount,
       as_of: report.query.asOf,
       aged_by: report.query.basis === "due" ? "due date" : "invoice date",
     };

@@ -91,22 +91,24 @@ async function activityByPeriod(currency: string, periods: Period[], db: Db) {
                join promises_to_pay t on t.currency = ${currency} and t.status in ('kept', 'broken') and ${within("t.promised_on")} group by p.period`),
     read(sql`select p.period, count(*) filter (where pl.status = 'completed') as numerator, count(*) as denominator from ${periodsSql}
                join payment_plans pl on pl.currency = ${currency} and pl.status in ('completed', 'defaulted') and ${within(utcDay("pl.ended_at"))} group by p.period`),
+    // Both start from the rows that say "portal" or "reconciled", not from every payment.
     read(sql`select p.period, sum(pay.amount_minor) as numerator, 0 as denominator from ${periodsSql}
-               join payments pay on pay.currency = ${currency} and ${within("pay.received_on")}
-              where exists (select 1 from payment_attempts a where a.payment_id = pay.id and a.status = 'succeeded')
+               join (select distinct a.payment_id from payment_attempts a where a.status = 'succeeded' and a.payment_id is not null and a.currency = ${currency}) a on true
+               join payments pay on pay.id = a.payment_id and ${within("pay.received_on")}
               group by p.period`),
     read(sql`with seen as (
-               select pay.id, pay.received_on, min(coalesce(po.arrival_date, bl.booking_date)) as seen_on
-                 from payments pay
-                 left join payout_items pi on pi.payment_id = pay.id
-                 left join payouts po on po.id = pi.payout_id and po.status = 'paid'
-                 left join bank_lines bl on bl.payment_id = pay.id
-                where pay.currency = ${currency} and pay.received_on between ${starts[0]}::date and ${ends.at(-1)}::date
-                  and (po.id is not null or bl.id is not null)
-                group by pay.id, pay.received_on
-             )
-             select p.period, sum(greatest(s.seen_on - s.received_on, 0)) as numerator, count(*) as denominator
-               from ${periodsSql} join seen s on ${within("s.received_on")} group by p.period`),
+               select pi.payment_id, po.arrival_date as seen_on
+                 from payout_items pi join payouts po on po.id = pi.payout_id
+                where po.status = 'paid' and pi.payment_id is not null and po.arrival_date >= ${starts[0]}::date
+               union all
+               select bl.payment_id, bl.booking_date from bank_lines bl where bl.payment_id is not null and bl.booking_date >= ${starts[0]}::date
+             ),
+             first_seen as (select payment_id, min(seen_on) as seen_on from seen group by payment_id)
+             select p.period, sum(greatest(f.seen_on - pay.received_on, 0)) as numerator, count(*) as denominator
+               from ${periodsSql}
+               join payments pay on pay.currency = ${currency} and ${within("pay.received_on")}
+               join first_seen f on f.payment_id = pay.id
+              group by p.period`),
   ]);
   return { disputesRaised, disputeDays, promises, plans, portal, reconciliation };
 }

@@ -34,6 +34,8 @@ const eventLabels: Record<string, { label: string; tone: string }> = {
   "email.clicked": { label: "Link clicked", tone: "ok" },
 };
 
+const fileSize = (bytes: number) => (bytes < 1024 ? `${bytes} bytes` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / (1024 * 1024)).toFixed(1)} MB`);
+
 export default function OutboxMessage() {
   const { message, events, suppressed } = useLoaderData<typeof loader>();
   return (
@@ -116,6 +118,29 @@ export default function OutboxMessage() {
               {message.text}
             </pre>
           </section>
+          {message.attachments.length > 0 ? (
+            <section className="card" aria-labelledby="attachments-heading">
+              <h2 id="attachments-heading">Attachments</h2>
+              <ul style={{ margin: 0, paddingLeft: "1.1rem" }}>
+                {message.attachments.map((attachment, i) => (
+                  <li key={i}>
+                    {/* The file is in the page already (small ones only), so the link needs no route of its own. */}
+                    {attachment.contentBase64 ? (
+                      <a href={`data:${attachment.contentType};base64,${attachment.contentBase64}`} download={attachment.filename}>
+                        {attachment.filename}
+                      </a>
+                    ) : (
+                      attachment.filename
+                    )}{" "}
+                    <span className="muted">
+                      ({fileSize(attachment.bytes)}
+                      {attachment.contentBase64 ? "" : ", too large to open here"})
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ) : null}
         </>
       )}
     </>

@@ -2,6 +2,9 @@ import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { customers } from "./customers";
 
+/** A file sent with a message (a scheduled report's CSV), base64 so the row stays plain JSON. */
+export type OutboxAttachment = { filename: string; contentType: string; contentBase64: string };
+
 // pending -> sending -> sent | kept (no provider configured) | failed (gave up)
 export const outboxStatus = pgEnum("outbox_status", ["pending", "sending", "sent", "kept", "failed"]);
 
@@ -20,6 +23,7 @@ export const emailOutbox = pgTable(
     text: text().notNull(),
     customerId: uuid().references(() => customers.id, { onDelete: "set null" }),
     metadata: jsonb().notNull().default({}),
+    attachments: jsonb().$type<OutboxAttachment[]>().notNull().default([]),
     status: outboxStatus().notNull().default("pending"),
     attempts: integer().notNull().default(0),
     nextAttemptAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

@@ -403,8 +403,6 @@ export const journalLines = pgTable(
     index("journal_lines_entry_idx").on(t.entryId),
     index("journal_lines_customer_idx").on(t.customerId, t.effectiveDate),
     index("journal_lines_invoice_idx").on(t.invoiceId, t.effectiveDate).where(sql`${t.invoiceId} is not null`),
-    // Aging as of a past date rolls back what moved receivables since then (app/reports/aging).
-    index("journal_lines_receivable_date_idx").on(t.effectiveDate, t.invoiceId, t.amountMinor).where(sql`${t.account} = 'receivable'`),
     check("journal_lines_receivable_has_invoice", sql`(${t.account} = 'receivable') = (${t.invoiceId} is not null)`),
     check("journal_lines_nonzero", sql`${t.amountMinor} <> 0`),
   ],
@@ -429,7 +427,12 @@ export const customerBalances = pgTable(
     balanceMinor: money().notNull().default(0),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("customer_balances_balance_idx").on(t.balanceMinor, t.customerId), check("customer_balances_sum", sql`${t.balanceMinor} = ${t.receivableMinor} - ${t.unappliedMinor}`)],
+  (t) => [
+    index("customer_balances_balance_idx").on(t.balanceMinor, t.customerId),
+    // Today's aging by customer pages through the largest open receivables (app/reports/aging).
+    index("customer_balances_receivable_idx").on(t.receivableMinor.desc(), t.customerId).where(sql`${t.receivableMinor} > 0`),
+    check("customer_balances_sum", sql`${t.balanceMinor} = ${t.receivableMinor} - ${t.unappliedMinor}`),
+  ],
 );
 
 export const approvalStatus = pgEnum("approval_status", ["pending", "approved", "rejected"]);

@@ -82,6 +82,14 @@ export async function ledgerViolations(): Promise<string[]> {
            where j.amount is distinct from d.amount or j.lines is distinct from d.lines`,
     ),
     q(
+      "receivable lines differ from the journal's",
+      sql`select coalesce(l.id, r.journal_line_id) as line from (select * from journal_lines where account = 'receivable') l
+            left join invoices i on i.id = l.invoice_id
+            full join receivable_lines r on r.journal_line_id = l.id
+           where l.id is null or r.journal_line_id is null or r.amount_minor <> l.amount_minor or r.effective_date <> l.effective_date
+              or r.invoice_id <> l.invoice_id or r.customer_id <> l.customer_id or r.due_date <> i.due_date or r.issue_date <> i.issue_date`,
+    ),
+    q(
       "overdue-by-day sums differ from the journal",
       sql`with j as (select greatest(l.effective_date, i.due_date + 1) as day, l.currency, sum(l.amount_minor) as amount
                        from journal_lines l join invoices i on i.id = l.invoice_id where l.account = 'receivable' group by 1, 2),

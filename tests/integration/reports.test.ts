@@ -71,13 +71,13 @@ describe("aging report", () => {
     expect(report.columns.map((c) => c.label)).toEqual(["Current", "1–30 days", "31–60 days", "61–90 days", "Over 90 days"]);
     // As of 03-31: A1 600.00 is 55 days late, A2 19, B1 40 (paid only in April), B2 due that day; C1 (EUR) 28.
     expect(report.totals).toEqual([
-      { currency: "EUR", bucketsMinor: [0, 80_000, 0, 0, 0], totalMinor: 80_000, overdueMinor: 80_000, disputedMinor: 0, plannedMinor: 0, invoiceCount: 1 },
-      { currency: "USD", bucketsMinor: [30_000, 50_000, 260_000, 0, 0], totalMinor: 340_000, overdueMinor: 310_000, disputedMinor: 0, plannedMinor: 0, invoiceCount: 4 },
+      { currency: "EUR", bucketsMinor: [0, 80_000, 0, 0, 0], totalMinor: 80_000, overdueMinor: 80_000, disputedMinor: 0, plannedMinor: 0 },
+      { currency: "USD", bucketsMinor: [30_000, 50_000, 260_000, 0, 0], totalMinor: 340_000, overdueMinor: 310_000, disputedMinor: 0, plannedMinor: 0 },
     ]);
-    expect(report.rows.map((r) => [r.label, r.currency, r.bucketsMinor, r.totalMinor, r.invoiceCount, r.href])).toEqual([
-      ["Birch Supply", "USD", [30_000, 0, 200_000, 0, 0], 230_000, 2, `/staff/customers/${b.id}`],
-      ["Alder Works", "USD", [0, 50_000, 60_000, 0, 0], 110_000, 2, `/staff/customers/${a.id}`],
-      ["Cedar GmbH", "EUR", [0, 80_000, 0, 0, 0], 80_000, 1, expect.any(String)],
+    expect(report.rows.map((r) => [r.label, r.currency, r.bucketsMinor, r.totalMinor, r.href])).toEqual([
+      ["Birch Supply", "USD", [30_000, 0, 200_000, 0, 0], 230_000, `/staff/customers/${b.id}`],
+      ["Alder Works", "USD", [0, 50_000, 60_000, 0, 0], 110_000, `/staff/customers/${a.id}`],
+      ["Cedar GmbH", "EUR", [0, 80_000, 0, 0, 0], 80_000, expect.any(String)],
     ]);
     expect(report.rowCount).toBe(3);
 
@@ -118,7 +118,13 @@ describe("aging report", () => {
     }
     // Today: A2 500.00 and B3 200.00 are long overdue; A1, B1 paid and B2 written off.
     const now = await agingReport({ ...defaultAgingQuery(today()), currency: "USD" });
-    expect(now.totals[0]).toMatchObject({ bucketsMinor: [0, 0, 0, 0, 70_000], totalMinor: 70_000, invoiceCount: 2 });
+    expect(now.totals[0]).toMatchObject({ bucketsMinor: [0, 0, 0, 0, 70_000], totalMinor: 70_000 });
+    // Today's page comes from the kept balances; sorted by overdue it is summed from the invoices: the same rows.
+    const fromBalances = await agingReport(defaultAgingQuery(today()));
+    const summed = await agingReport({ ...defaultAgingQuery(today()), sort: "overdue" });
+    expect(fromBalances.rows.map((r) => r.label)).toEqual(["Cedar GmbH", "Alder Works", "Birch Supply"]);
+    expect([...summed.rows].sort((x, y) => x.label.localeCompare(y.label))).toEqual([...fromBalances.rows].sort((x, y) => x.label.localeCompare(y.label)));
+    expect(fromBalances.rowCount).toBe(3);
 
     const contact = await createContact({ customerId: a.id });
     const [line] = rowsOf<{ id: string }>(await getDb().execute(sql`select id from invoice_lines where invoice_id = ${a2.id}`));
@@ -133,11 +139,19 @@ describe("aging report", () => {
     await handBook();
     const csv = agingCsv(await agingReportAllRows(march31));
     const lines = csv.replace(/^\uFEFF/, "").trim().split("\n");
-    expect(lines[0]).toBe("record_type,customer,detail,currency,Current,1–30 days,31–60 days,61–90 days,Over 90 days,total,overdue,disputed,in_plans,invoices,as_of,aged_by");
-    expect(lines[1]).toMatch(/^row,Birch Supply,T-\d+,USD,300\.00,0\.00,2000\.00,0\.00,0\.00,2300\.00,2000\.00,0\.00,0\.00,2,2026-03-31,due date$/);
+    expect(lines[0]).toBe("record_type,customer,detail,currency,Current,1–30 days,31–60 days,61–90 days,Over 90 days,total,overdue,disputed,in_plans,as_of,aged_by");
+    expect(lines[1]).toMatch(/^row,Birch Supply,T-\d+,USD,300\.00,0\.00,2000\.00,0\.00,0\.00,2300\.00,2000\.00,0\.00,0\.00,2026-03-31,due date$/);
     expect(lines.slice(-2)).toEqual([
-      "total,Total,,EUR,0.00,800.00,0.00,0.00,0.00,800.00,800.00,0.00,0.00,1,2026-03-31,due date",
-      "total,Total,,USD,300.00,500.00,2600.00,0.00,0.00,3400.00,3100.00,0.00,0.00,4,2026-03-31,due date",
+      "total,Total,,EUR,0.00,800.00,0.00,0.00,0.00,800.00,800.00,0.00,0.00,2026-03-31,due date",
+      "total,Total,,USD,300.00,500.00,2600.00,0.00,0.00,3400.00,3100.00,0.00,0.00,2026-03-31,due date",
+    ]);
+    const byCurrency = agingCsv(await agingReportAllRows({ ...march31, groupBy: "currency" })).replace(/^\uFEFF/, "").trim().split("\n");
+    expect(byCurrency).toEqual([
+      "record_type,currency,Current,1–30 days,31–60 days,61–90 days,Over 90 days,total,overdue,disputed,in_plans,as_of,aged_by",
+      "row,USD,300.00,500.00,2600.00,0.00,0.00,3400.00,3100.00,0.00,0.00,2026-03-31,due date",
+      "row,EUR,0.00,800.00,0.00,0.00,0.00,800.00,800.00,0.00,0.00,2026-03-31,due date",
+      "total,EUR,0.00,800.00,0.00,0.00,0.00,800.00,800.00,0.00,0.00,2026-03-31,due date",
+      "total,USD,300.00,500.00,2600.00,0.00,0.00,3400.00,3100.00,0.00,0.00,2026-03-31,due date",
     ]);
   });
 });
