@@ -27,6 +27,7 @@ export type DashboardSummary = {
 };
 
 export const DASHBOARD_TOP_ACCOUNTS = 5;
+export const DSO_WINDOW_DAYS = 90;
 
 /** Monday of the week holding `date` (ISO weeks, as the forecast uses). */
 export function weekStart(date: IsoDate): IsoDate {
@@ -61,7 +62,9 @@ export async function dashboardSummary(query: { asOf: IsoDate; currency: string 
   const currency = query.currency ?? (await mainCurrency(db)) ?? "USD";
   const week = weekStart(asOf);
   const month = startOfMonth(asOf);
-  const trend = trendPeriods(asOf, "month", 12);
+  // DSO over the trailing 90 days, at the day and at each of the eleven month ends before it: a
+  // calendar month a week old would divide by a week of sales.
+  const trend = [...trendPeriods(asOf, "month", 12).slice(0, -1).map((p) => p.end), asOf].map((end) => ({ start: addDays(end, -(DSO_WINDOW_DAYS - 1)), end }));
   const [currencies, balances, aging, figures, cash, weekForecast, monthForecast, worklist, exceptions] = await Promise.all([
     receivableCurrencies(db),
     db.execute(sql`select coalesce(sum(unapplied_minor), 0)::bigint as unapplied from customer_balances where currency = ${currency}`),
@@ -97,7 +100,8 @@ export async function dashboardSummary(query: { asOf: IsoDate; currency: string 
       currency: r.currency,
       overdueMinor: r.overdueMinor,
       score: r.score,
-      reason: r.reasons[0]?.label ?? null,
+      // The first reason is the overdue amount, shown already; the next says why it ranks here.
+      reason: (r.reasons[1] ?? r.reasons[0])?.label ?? null,
     })),
     exceptionsOpen: exceptions.reduce((sum, e) => sum + e.count, 0),
   };

@@ -23,7 +23,8 @@ export function metricsSearchSchema(today: IsoDate) {
       isoDateSchema("Period end")
         .refine((d) => d >= "1900-01-01", "Period end must be after 1900")
         .refine((d) => d <= today, "Period end cannot be in the future")
-        .default(today),
+        // The last whole month: a month a few days old has too few sales for DSO to mean much.
+        .default(addDays(startOfMonth(today), -1)),
     ),
     period: z.preprocess(blankToUndefined, z.enum(["month", "quarter"], { message: "Period must be month or quarter" }).default("month")),
     currency: z.preprocess(

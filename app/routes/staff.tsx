@@ -26,7 +26,7 @@ function navItems(isAdmin: boolean): NavItem[] {
     { label: "Collections", to: "/staff/collections", available: true },
     { label: "Disputes", to: "/staff/disputes", available: true },
     { label: "Reconciliation", to: "/staff/reconciliation", available: true },
-    { label: "Reports", to: "/staff/reports", available: false },
+    { label: "Reports", to: "/staff/reports", available: true },
     { label: "Imports", to: "/staff/imports", available: true },
     { label: "Exports", to: "/staff/exports", available: true },
     { label: "Outbox", to: "/staff/outbox", available: true },

@@ -215,7 +215,8 @@ describe("dashboard", () => {
     expect(summary.aging.map((b) => b.amountMinor)).toEqual([0, 0, 0, 0, 70_000]);
     expect(summary.dsoTrend).toHaveLength(12);
     const april = await dashboardSummary({ asOf: "2026-04-30", currency: "USD" });
-    expect(april).toMatchObject({ receivableMinor: 70_000, dso: 105 });
+    // DSO over the 90 days to 04-30 (from 01-31): sales 500.00 + 300.00 + 200.00, AR 700.00 → 700 × 90 / 1000 = 63.
+    expect(april).toMatchObject({ receivableMinor: 70_000, dso: 63 });
     expect(april.collected.monthMinor).toBe(260_000);
   });
 });
