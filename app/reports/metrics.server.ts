@@ -147,22 +147,20 @@ export async function receivablesMetrics(query: MetricsQuery, db: Db = getDb()):
     payment_to_reconciliation_days: (_, i) => fromActivity(activity.reconciliation, i, 1),
   };
   const last = figures.length - 1;
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   const detail = (key: MetricKey): string | null => {
-    const counts = (map: Map<number, { numerator: number; denominator: number }>, what: string) => {
-      const a = map.get(last);
-      return a ? `${a.denominator} ${what}` : `no ${what}`;
-    };
+    const counted = (map: Map<number, { numerator: number; denominator: number }>, one: string, many: string) => plural(map.get(last)?.denominator ?? 0, one, many);
     switch (key) {
       case "dispute_rate":
-        return `${activity.disputesRaised.get(last)?.numerator ?? 0} disputes, ${figures[last]!.invoicesIssued} invoices`;
+        return `${plural(activity.disputesRaised.get(last)?.numerator ?? 0, "dispute", "disputes")}, ${plural(figures[last]!.invoicesIssued, "invoice", "invoices")}`;
       case "dispute_days_to_resolve":
-        return counts(activity.disputeDays, "disputes resolved");
+        return counted(activity.disputeDays, "dispute resolved", "disputes resolved");
       case "promise_kept_rate":
-        return counts(activity.promises, "promises settled");
+        return counted(activity.promises, "promise settled", "promises settled");
       case "plan_completion_rate":
-        return counts(activity.plans, "plans ended");
+        return counted(activity.plans, "plan ended", "plans ended");
       case "payment_to_reconciliation_days":
-        return counts(activity.reconciliation, "payments reconciled");
+        return counted(activity.reconciliation, "payment reconciled", "payments reconciled");
       default:
         return null;
     }

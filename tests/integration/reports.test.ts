@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb, rowsOf } from "~db/client";
-import { openDispute } from "~/disputes/disputes.server";
+import { recordPromise, settlePromise } from "~/collections/promises.server";
+import { openDispute, rejectDispute } from "~/disputes/disputes.server";
 import { issueCreditNote } from "~/ledger/credit-notes.server";
 import { recordPayment } from "~/ledger/payments.server";
 import { defaultAgingQuery, type AgingQuery } from "~/reports/aging-params";
@@ -9,8 +10,8 @@ import { agingCsv, agingReport, agingReportAllRows } from "~/reports/aging.serve
 import { dashboardSummary } from "~/reports/dashboard.server";
 import { foldLedgerDaily } from "~/reports/ledger-daily.server";
 import { receivablesMetrics } from "~/reports/metrics.server";
-import { today } from "~/utils/dates";
-import { createContact, createCustomer, issuedInvoice } from "./factories";
+import { addDays, today } from "~/utils/dates";
+import { createContact, createCustomer, createStaff, issuedInvoice, staffActor } from "./factories";
 import { ledgerViolations } from "./ledger-invariants";
 
 const system = { type: "system" as const, label: "test" };
@@ -195,6 +196,34 @@ describe("receivables metrics", () => {
     // 1–15 March: AR 3,800.00 (A1 1,000, A2 500, B1 2,000, B2 300) and sales 300.00 over 15 days = 190.
     const toDate = await receivablesMetrics({ periodEnd: "2026-03-15", period: "month", currency: "USD", trendPeriods: 1 });
     expect(toDate.metrics.find((m) => m.key === "dso")!.value).toBe(190);
+  });
+});
+
+describe("metrics from disputes and promises", () => {
+  it("counts the month's disputes against its invoices, the days to resolve them, and promises kept", async () => {
+    const now = today();
+    const clerk = await createStaff({ role: "clerk" });
+    const a = await createCustomer({ name: "Alder Works" });
+    const b = await createCustomer({ name: "Birch Supply" });
+    const invoices = await Promise.all([a.id, a.id, b.id, b.id].map((customerId) => issuedInvoice({ customerId, amounts: [10_000], issueDate: now, dueDate: now })));
+    const contact = await createContact({ customerId: a.id });
+    const [line] = rowsOf<{ id: string }>(await getDb().execute(sql`select id from invoice_lines where invoice_id = ${invoices[0]!.id}`));
+    const dispute = await openDispute({ customerId: a.id, invoiceLineId: line!.id, amountMinor: 2_000, reason: "pricing", message: "Wrong price" }, contact);
+    await rejectDispute({ disputeId: dispute.id, reason: "The price is the one agreed" }, { ...staffActor(clerk), role: "clerk" });
+    // A promise kept (paid the same day) and one broken, both due today, settled tomorrow.
+    const kept = await recordPromise({ customerId: a.id, amountMinor: 5_000, promisedOn: now }, staffActor(clerk));
+    const broken = await recordPromise({ customerId: b.id, amountMinor: 5_000, promisedOn: now }, staffActor(clerk));
+    await recordPayment({ customerId: a.id, amountMinor: 5_000, method: "wire", receivedOn: now, idempotencyKey: "kept-promise" }, system);
+    await settlePromise(kept, addDays(now, 1), system, getDb());
+    await settlePromise(broken, addDays(now, 1), system, getDb());
+
+    const report = await receivablesMetrics({ periodEnd: now, period: "month", currency: "USD", trendPeriods: 1 });
+    const metric = (key: string) => report.metrics.find((m) => m.key === key)!;
+    // One dispute on four invoices; resolved within the test, so under a day; one of two promises kept.
+    expect(metric("dispute_rate")).toMatchObject({ value: 25, detail: "1 dispute, 4 invoices" });
+    expect(metric("dispute_days_to_resolve")).toMatchObject({ value: 0, detail: "1 dispute resolved" });
+    expect(metric("promise_kept_rate")).toMatchObject({ value: 50, detail: "2 promises settled" });
+    expect(metric("plan_completion_rate")).toMatchObject({ value: null, detail: "0 plans ended" });
   });
 });
 
