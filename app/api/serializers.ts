@@ -176,5 +176,7 @@ export function serializeCreditStanding(standing: CreditStanding) {
     oldest_overdue_days: standing.oldestOverdueDays,
     on_hold: standing.onHold,
     holds: standing.holds.map((hold) => ({ reason: hold.reason, source: hold.source, since: instant(hold.since) })),
+    risk_grade: standing.riskGrade,
+    risk_reasons: standing.riskReasons,
   };
 }

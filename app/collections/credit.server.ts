@@ -2,6 +2,8 @@ import { and, eq, lt, sql } from "drizzle-orm";
 import { customerBalances, customers, invoices, type CreditHold } from "~db/schema";
 import { getDb, type Db } from "~db/client";
 import { formatMoney } from "~/money/money";
+import { riskGradesOf } from "~/reports/behaviour.server";
+import { mainReason, riskGradeLabels, type RiskGrade } from "~/reports/risk";
 import { daysBetween, today, type IsoDate } from "~/utils/dates";
 import { activeHolds } from "./holds.server";
 
@@ -30,6 +32,13 @@ export type CreditStanding = {
   decision: CreditDecision;
   /** Why, in words, most important first. */
   reasons: string[];
+  /**
+   * The customer's risk grade from their payment behaviour (app/reports/risk.ts), A to E, and its
+   * reasons; null until the nightly refresh has graded them. It informs, it does not decide: a
+   * poor grade is for whoever reads the standing to weigh (a policy step places holds).
+   */
+  riskGrade: RiskGrade | null;
+  riskReasons: string[];
 };
 
 /**
@@ -55,12 +64,13 @@ export async function creditStanding(
     .where(eq(customers.id, customerId));
   if (!row) return null;
   const day = asOf ?? today(row.timeZone);
-  const [[overdue], holds] = await Promise.all([
+  const [[overdue], holds, grades] = await Promise.all([
     db
       .select({ totalMinor: sql<string>`coalesce(sum(${invoices.openMinor}), 0)`, oldestDueDate: sql<string | null>`min(${invoices.dueDate})::text` })
       .from(invoices)
       .where(and(eq(invoices.customerId, customerId), eq(invoices.status, "open"), lt(invoices.dueDate, day))),
     activeHolds(customerId, db),
+    riskGradesOf([customerId], db),
   ]);
   const { currency } = row;
   const money = (minor: number) => formatMoney(minor, currency);
@@ -92,6 +102,11 @@ export async function creditStanding(
     );
   }
   if (overdueMinor > 0) reasons.push(`${money(overdueMinor)} is overdue, the oldest by ${oldestOverdueDays} day${oldestOverdueDays === 1 ? "" : "s"}`);
+  const risk = grades.get(customerId) ?? null;
+  if (risk) {
+    const why = mainReason(risk.reasons);
+    reasons.push(`Risk grade ${risk.grade} (${riskGradeLabels[risk.grade]})${why ? `: ${why}` : ""}`);
+  }
 
   return {
     customerId,
@@ -108,6 +123,8 @@ export async function creditStanding(
     orderAmountMinor,
     decision: onHold ? "on_hold" : overLimit ? "over_limit" : "ok",
     reasons,
+    riskGrade: risk?.grade ?? null,
+    riskReasons: risk?.reasons ?? [],
   };
 }
 

@@ -119,6 +119,19 @@ describe("the collector's score", () => {
     expect(scoreAccount(account({ overdueMinor: 0, brokenPromises: 3 }))).toEqual({ score: 0, reasons: [] });
   });
 
+  it("lets the risk grade speak for the payment history once the customer is graded", () => {
+    const chronic = ranked.find(([name]) => name === "Chronic late")![1];
+    const good = ranked.find(([name]) => name === "Good payer")![1];
+    const text = (facts: ScoreFacts) => scoreAccount(facts).reasons.map(formatReason);
+    expect(text({ ...chronic, riskGrade: "E" })).toEqual(["$8,000.00 overdue on 2 invoices (+26)", "oldest 40 days overdue (+12)", "risk grade E (poor) (+15)"]);
+    expect(text({ ...chronic, riskGrade: "D" }).at(-1)).toBe("risk grade D (often late) (+8)");
+    expect(text({ ...good, riskGrade: "A" })).toEqual(["$8,000.00 overdue on 2 invoices (+26)", "oldest 40 days overdue (+12)", "risk grade A (pays reliably) (−10)"]);
+    expect(text({ ...good, riskGrade: "B" }).at(-1)).toBe("risk grade B (mostly on time) (−5)");
+    // A C adds nothing but is still said; the order of the hand-ranked pair holds.
+    expect(scoreAccount({ ...good, riskGrade: "C" }).reasons.at(-1)).toEqual({ label: "risk grade C (average)", points: 0 });
+    expect(scoreAccount({ ...chronic, riskGrade: "D" }).score).toBeGreaterThan(scoreAccount({ ...good, riskGrade: "A" }).score);
+  });
+
   it("counts an amount by its own currency's units (no exchange rates)", () => {
     const yen = scoreAccount(account({ currency: "JPY", overdueMinor: 1_240_000, oldestOverdueDays: 10 }));
     expect(yen.reasons[0]).toEqual({ label: "¥1,240,000 overdue", points: 40 });

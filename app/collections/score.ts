@@ -1,4 +1,5 @@
 import { currencyExponent, formatMoney } from "~/money/money";
+import { riskGradeLabels, type RiskGrade } from "~/reports/risk";
 import type { IsoDate } from "~/utils/dates";
 
 /**
@@ -34,6 +35,12 @@ export type ScoreFacts = {
   paidOnTimeShare: number | null;
   /** How many invoices that history is made of: one invoice says little. */
   paidInvoiceCount: number;
+  /**
+   * The customer's risk grade from the nightly payment-behaviour refresh (app/reports/risk.ts),
+   * if it has run for them. It sums up the history above (and broken promises and defaulted plans
+   * over a longer time), so when it is there it speaks instead of the two history reasons.
+   */
+  riskGrade?: RiskGrade | null;
   snoozedUntil: IsoDate | null;
   asOf: IsoDate;
 };
@@ -62,6 +69,13 @@ export function amountPoints(overdueMinor: number, currency: string) {
 /** Points for the oldest overdue invoice's age: 0.3 a day up to 30 at 100 days (a week late is not yet a worry). */
 export const agePoints = (days: number) => clamp(Math.round(0.3 * days), 0, 30);
 
+/**
+ * Points for the risk grade, in place of the history reasons: a D or E payer is chased sooner (as
+ * much as "usually pays late" at most), an A or B payer later (as "pays on time" did).
+ */
+export const gradePoints: Record<RiskGrade, number> = { A: -10, B: -5, C: 0, D: 8, E: 15 };
+const gradeLabel = (grade: RiskGrade) => `risk grade ${grade} (${riskGradeLabels[grade]})`;
+
 export function scoreAccount(facts: ScoreFacts): Score {
   if (facts.overdueMinor <= 0) return { score: 0, reasons: [] };
   const reasons: ScoreReason[] = [];
@@ -78,7 +92,10 @@ export function scoreAccount(facts: ScoreFacts): Score {
   // A dispute is work to do before the rest can be collected, not a reason to chase harder.
   add(plural(facts.openDisputes, "open dispute"), Math.min(12, 4 * facts.openDisputes));
   const history = facts.paidInvoiceCount >= MIN_HISTORY;
-  if (history && facts.avgDaysLate !== null && facts.avgDaysLate >= 5) {
+  const grade = facts.riskGrade ?? null;
+  // A grade is always said, a C with no points too, so the worklist shows every account's grade.
+  if (grade && gradePoints[grade] >= 0) reasons.push({ label: gradeLabel(grade), points: gradePoints[grade] });
+  if (!grade && history && facts.avgDaysLate !== null && facts.avgDaysLate >= 5) {
     const days = Math.round(facts.avgDaysLate);
     add(`usually pays ${plural(days, "day")} late`, Math.min(15, Math.round(0.3 * facts.avgDaysLate)));
   }
@@ -96,7 +113,8 @@ export function scoreAccount(facts: ScoreFacts): Score {
     const covered = Math.min(1, facts.openPromiseMinor / facts.overdueMinor);
     subtract(`promise of ${money(facts.openPromiseMinor)}${facts.openPromiseOn ? ` due ${facts.openPromiseOn}` : ""}`, Math.max(5, Math.round(25 * covered)));
   }
-  if (history && facts.paidOnTimeShare !== null && facts.paidOnTimeShare >= 0.75) {
+  if (grade && gradePoints[grade] < 0) subtract(gradeLabel(grade), -gradePoints[grade]);
+  if (!grade && history && facts.paidOnTimeShare !== null && facts.paidOnTimeShare >= 0.75) {
     subtract(`pays on time ${Math.round(facts.paidOnTimeShare * 100)}% of the time`, facts.paidOnTimeShare >= 0.9 ? 10 : 5);
   }
   if (facts.snoozedUntil && facts.snoozedUntil > facts.asOf) subtract(`snoozed until ${facts.snoozedUntil}`, 15);

@@ -4,6 +4,7 @@ import { auditLog, collectionAccounts, collectionStage, collectionTasks, custome
 import { getDb, rowsOf, type Db } from "~db/client";
 import type { Actor } from "~/audit/audit.server";
 import { currencyExponent } from "~/money/money";
+import { isRiskGrade } from "~/reports/risk";
 import { addDays, today, type IsoDate } from "~/utils/dates";
 import { DomainError } from "~/utils/errors";
 import { parseReasons, scoreAccount, type ScoreFacts, type ScoreReason } from "./score";
@@ -43,12 +44,14 @@ type FactRow = {
   paid_count: number;
   avg_days_late: number | null;
   on_time_share: number | null;
+  risk_grade: string | null;
 };
 
 /**
  * Everything the score needs for these customers, in one statement of set-based parts, each on
  * an index that starts with the customer (invoices_customer_open_idx, disputes_customer_idx,
- * payment_plans_customer_idx, promises_to_pay_customer_idx, invoices_customer_idx).
+ * payment_plans_customer_idx, promises_to_pay_customer_idx, invoices_customer_idx), and the risk
+ * grade the nightly payment-behaviour refresh stored (customer_payment_stats, by its key).
  * Collectible overdue is what is open on invoices past due, less open disputes and less what an
  * active plan holds (ADR-free: the same rule dunning follows).
  */
@@ -143,7 +146,8 @@ async function scoreFacts(customerIds: string[], asOf: IsoDate, db: Db): Promise
         coalesce(fl.failed, 0)::int as failed_plan_payments,
         coalesce(h.paid_count, 0)::int as paid_count,
         h.avg_days_late::float8 as avg_days_late,
-        h.on_time_share::float8 as on_time_share
+        h.on_time_share::float8 as on_time_share,
+        ps.grade as risk_grade
       from customers c
       left join collection_accounts ca on ca.customer_id = c.id
       left join overdue_totals o on o.customer_id = c.id
@@ -151,6 +155,7 @@ async function scoreFacts(customerIds: string[], asOf: IsoDate, db: Db): Promise
       left join promise_facts pf on pf.customer_id = c.id
       left join plan_failures fl on fl.customer_id = c.id
       left join history h on h.customer_id = c.id
+      left join customer_payment_stats ps on ps.customer_id = c.id
       where c.id in (${ids})
     `),
     ),
@@ -169,6 +174,7 @@ async function scoreFacts(customerIds: string[], asOf: IsoDate, db: Db): Promise
     avgDaysLate: row.avg_days_late === null ? null : Number(row.avg_days_late),
     paidOnTimeShare: row.on_time_share === null ? null : Number(row.on_time_share),
     paidInvoiceCount: Number(row.paid_count),
+    riskGrade: isRiskGrade(row.risk_grade) ? row.risk_grade : null,
     snoozedUntil: row.snoozed_until,
     asOf,
   }));

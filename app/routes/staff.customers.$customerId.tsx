@@ -13,6 +13,8 @@ import { InvoiceStatusBadge } from "~/components/status-badge";
 import { getCustomerOverview } from "~/customers/customers.server";
 import { clearSuppression, listSuppressionsForCustomer } from "~/email/suppressions.server";
 import { listCustomerPlans } from "~/plans/plans.server";
+import { paymentBehaviour } from "~/reports/behaviour.server";
+import { daysLateText, daysText, percentOfBps, riskGradeTones, trendLabels } from "~/reports/risk";
 import { planStatusLabels, planStatusTone } from "~/plans/schedule";
 import { DomainError } from "~/utils/errors";
 import { formatAddress, formatDate, formatDateTime, formatTerms } from "~/utils/format";
@@ -29,15 +31,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const parsed = paramsSchema.safeParse(params);
   invariantResponse(parsed.success, "Customer not found");
   const activityBefore = activitySchema.parse(new URL(request.url).searchParams.get("before") ?? undefined);
-  const [overview, plans, collections, suppressions] = await Promise.all([
+  const [overview, plans, collections, suppressions, behaviour] = await Promise.all([
     getCustomerOverview(parsed.data.customerId, { activityBefore }),
     listCustomerPlans(parsed.data.customerId),
     collectionsSummary(parsed.data.customerId),
     listSuppressionsForCustomer(parsed.data.customerId),
+    paymentBehaviour(parsed.data.customerId),
   ]);
   invariantResponse(overview, "Customer not found");
   const canChange = hasRole(user, "clerk");
-  return { ...overview, plans, collections, suppressions, canChange, canInvite: canChange };
+  return { ...overview, plans, collections, suppressions, behaviour, canChange, canInvite: canChange };
 }
 
 const inviteSchema = z.object({
@@ -296,9 +299,59 @@ function CollectionsCard({ collections, customerId, currency }: { collections: L
   );
 }
 
+/** How the customer pays, and the risk grade that sums it up (app/reports/risk.ts), with its reasons. */
+function BehaviourCard({ behaviour }: { behaviour: Loaded["behaviour"] }) {
+  if (!behaviour) return null;
+  return (
+    <section className="card" aria-labelledby="behaviour-heading" data-testid="behaviour-card">
+      <div className="card-head">
+        <h2 id="behaviour-heading">Payment behaviour</h2>
+        <Link to="/staff/reports/behaviour">All customers</Link>
+      </div>
+      <p>
+        <span className={`badge ${riskGradeTones[behaviour.grade]}`.trim()}>Grade {behaviour.grade}</span> <span className="muted">{behaviour.gradeLabel}</span>
+      </p>
+      <dl className="details">
+        <dt>Invoices paid</dt>
+        <dd>{behaviour.invoicesPaid} in the last 12 months</dd>
+        <dt>Average days to pay</dt>
+        <dd>{daysText(behaviour.avgDaysToPay)}</dd>
+        <dt>Average lateness</dt>
+        <dd>{daysLateText(behaviour.avgDaysLate)}</dd>
+        <dt>Paid on time</dt>
+        <dd>{behaviour.onTimeBps === null ? "—" : `${percentOfBps(behaviour.onTimeBps)} of the amount`}</dd>
+        <dt>Trend</dt>
+        <dd>
+          {behaviour.trend ? (
+            <>
+              {trendLabels[behaviour.trend]}{" "}
+              <span className="muted small">
+                ({daysLateText(behaviour.recentDaysLate)} in the last 90 days, {daysLateText(behaviour.priorDaysLate)} before)
+              </span>
+            </>
+          ) : (
+            <span className="muted">Not enough recent payments</span>
+          )}
+        </dd>
+      </dl>
+      {behaviour.reasons.length > 0 ? (
+        <ul className="plain-list small" aria-label="Why this grade">
+          {behaviour.reasons.map((reason) => (
+            <li key={reason}>{reason}</li>
+          ))}
+        </ul>
+      ) : null}
+      <p className="muted small card-foot">
+        Amounts weighted by invoice total.{" "}
+        {behaviour.computedAt ? `Graded ${formatDateTime(behaviour.computedAt)}.` : "Worked out just now; the nightly refresh stores it."} The cash forecast expects {behaviour.collectabilityBps / 100}% of what this customer owes.
+      </p>
+    </section>
+  );
+}
+
 export default function CustomerPage() {
   const loaded = useLoaderData<typeof loader>();
-  const { customer, collectorName, summary, openInvoices, payments, morePayments, creditNotes, plans, collections, suppressions, contacts, activity, olderActivity, canChange, canInvite } = loaded;
+  const { customer, collectorName, summary, openInvoices, payments, morePayments, creditNotes, plans, collections, suppressions, behaviour, contacts, activity, olderActivity, canChange, canInvite } = loaded;
   const actionData = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const errors: Record<string, string | undefined> = actionData?.errors ?? {};
@@ -546,6 +599,7 @@ export default function CustomerPage() {
 
         <div>
           <CollectionsCard collections={collections} customerId={id} currency={currency} />
+          <BehaviourCard behaviour={behaviour} />
           <FormAlert tone="ok" message={actionData && "cleared" in actionData && actionData.cleared ? `Settle will email ${actionData.cleared} again.` : null} />
           {suppressions.length > 0 ? (
             <section className="card" aria-labelledby="bounced-heading">

@@ -135,6 +135,9 @@ describe("GET /api/v1/customers/{id}/credit", () => {
       oldest_overdue_days: 30,
       on_hold: true,
       holds: [{ reason: "Cheque bounced twice", source: "manual", since: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) }],
+      // Not graded yet: the nightly payment-behaviour refresh has not run for this customer.
+      risk_grade: null,
+      risk_reasons: [],
     });
   });
 
