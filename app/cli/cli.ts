@@ -19,6 +19,7 @@ import { MAX_REPORTED_ERRORS, type ImportReport } from "~/imports/report";
 import { systemActor } from "~/ledger/actor";
 import { findBankMappingByName, guessFormat, importBankFile, type BankFormat } from "~/reconciliation/bank-import.server";
 import { DomainError } from "~/utils/errors";
+import { sendDueReports } from "~/reports/schedules.server";
 import { runDunning } from "~/collections/dunning.server";
 
 export const usage = `Settle command line
@@ -49,6 +50,10 @@ export const usage = `Settle command line
       same run as the daily job and "Run now"). Safe to run while the server runs it too, and
       again after a crash: each step is taken once per invoice. --now runs as of another
       instant (a simulated clock); --json prints the run's figures as JSON.
+
+  npm run cli -- reports-send [--now 2026-11-23T09:00:00Z] [--json]
+      Email the weekly reports due today (the same as the scheduled job); each is sent once a
+      day, however often this runs.
 
   npm run cli -- help
       Show this help.
@@ -121,6 +126,15 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
       if (values.json) say(io.stdout, JSON.stringify({ runId, ...stats }));
       else say(io.stdout, `Dunning run ${runId}: ${stats.customers} accounts, ${stats.emails} emails, ${stats.taken.task} tasks, ${stats.taken.late_fee} fees, ${stats.taken.credit_hold} holds, ${stats.taken.escalate} escalations.`);
       return 0;
+    }
+    if (command === "reports-send") {
+      if (kind) throw new UsageError(`Unexpected "${kind}".`);
+      const now = values.now === undefined ? new Date() : new Date(values.now);
+      if (Number.isNaN(now.getTime())) throw new UsageError(`--now: "${values.now}" is not a date and time like 2026-11-23T09:00:00Z.`);
+      const result = await sendDueReports({ now });
+      if (values.json) say(io.stdout, JSON.stringify(result));
+      else say(io.stdout, `Reports for ${result.date}: ${result.schedules} schedules, ${result.emails} emails, ${result.failed.length} failed.`);
+      return result.failed.length > 0 ? 1 : 0;
     }
     throw new UsageError(`Unknown command "${command}".`);
   } catch (error) {

@@ -2,7 +2,12 @@ import { deleteExpiredSessions } from "~/auth/session.server";
 import { deliverDueEmails, transportFromEnv } from "~/email/delivery.server";
 import { runDunning } from "~/collections/dunning.server";
 import { chargeDueInstalments } from "~/plans/instalments.server";
+import { refreshAllScores } from "~/collections/worklist.server";
+import { refreshPaymentStats } from "~/reports/behaviour.server";
+import { snapshotForecast } from "~/reports/forecast.server";
 import { foldLedgerDaily } from "~/reports/ledger-daily.server";
+import { sendDueReports } from "~/reports/schedules.server";
+import { today } from "~/utils/dates";
 import { isDemoProcessor, type Env } from "~/utils/env.server";
 import { deliverDemoEvents } from "~webhooks/stripe/demo-delivery.server";
 import { retryDueEvents } from "~webhooks/stripe/process.server";
@@ -22,6 +27,12 @@ export function startBackgroundJobs(env: Env) {
     { name: "plan instalments", everyMs: 60 * 60_000, run: () => chargeDueInstalments() },
     // Keeps the journal's daily sums' pending rows few; reports read both, so this is only upkeep.
     { name: "ledger daily sums", everyMs: 60_000, run: () => foldLedgerDaily() },
+    // Payment behaviour and risk grades move slowly; the worklist's scores pick up new grades at once.
+    { name: "payment behaviour", everyMs: 6 * 60 * 60_000, run: () => refreshPaymentStats({ asOf: today() }).then(() => refreshAllScores(today())) },
+    // Today's forecast, kept so that next week it can be compared with what came in (replaced if run again the same day).
+    { name: "forecast snapshot", everyMs: 60 * 60_000, run: () => snapshotForecast(today()) },
+    // Weekly report emails go out on the first tick of their weekday (UTC); each is sent once.
+    { name: "scheduled reports", everyMs: 15 * 60_000, run: () => sendDueReports() },
     // Each account is dunned once per local day, from 08:00 its time; a tick with nothing due is a cheap query.
     { name: "dunning", everyMs: 15 * 60_000, run: () => runDunning({ trigger: "schedule" }) },
     // Without Stripe keys, the demo processor delivers its events to our own webhook endpoint.
