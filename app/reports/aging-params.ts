@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { IsoDate } from "~/utils/dates";
-import { isoDateSchema } from "~/utils/form-schemas";
+import { blankToUndefined, currencyParam, pastDateParam } from "~/utils/search-params";
 import { fieldErrors, type FieldErrors } from "~/utils/validation";
 
 export type AgingBasis = "due" | "invoice";
@@ -24,7 +24,6 @@ export type AgingQuery = {
 export const DEFAULT_EDGES = [30, 60, 90];
 export const MAX_EDGES = 8;
 
-const blankToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
 
 const edgesSchema = z
   .string()
@@ -49,24 +48,11 @@ const edgesSchema = z
 /** The aging report's query string. An empty or missing field takes its default. */
 export function agingSearchSchema(today: IsoDate) {
   return z.object({
-    as_of: z.preprocess(
-      blankToUndefined,
-      isoDateSchema("As-of date")
-        .refine((d) => d >= "1900-01-01", "As-of date must be after 1900")
-        .refine((d) => d <= today, "As-of date cannot be in the future")
-        .default(today),
-    ),
+    as_of: pastDateParam("As-of date", today),
     basis: z.preprocess(blankToUndefined, z.enum(["due", "invoice"], { message: "Age by must be due date or invoice date" }).default("due")),
     buckets: z.preprocess(blankToUndefined, edgesSchema.default(DEFAULT_EDGES)),
     group: z.preprocess(blankToUndefined, z.enum(["customer", "collector", "currency", "segment"], { message: "Group by must be customer, collector, currency or segment" }).default("customer")),
-    currency: z.preprocess(
-      blankToUndefined,
-      z
-        .string()
-        .transform((c) => c.toUpperCase())
-        .pipe(z.string().regex(/^[A-Z]{3}$/, "Currency must be a three-letter code like USD"))
-        .optional(),
-    ),
+    currency: currencyParam(),
     q: z.preprocess(blankToUndefined, z.string().max(100, "Search must be at most 100 characters").optional()),
     page: z.preprocess(blankToUndefined, z.coerce.number({ message: "Page must be a number" }).int("Page must be a whole number").min(1, "Page must be 1 or more").max(100_000, "Page is too large").default(1)),
     sort: z.preprocess(blankToUndefined, z.enum(agingSorts, { message: "Sort must be total, overdue or name" }).default("total")),
@@ -77,7 +63,7 @@ export function parseAgingSearch(search: URLSearchParams, today: IsoDate): { ok:
   const parsed = agingSearchSchema(today).safeParse(Object.fromEntries(search));
   if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
   const p = parsed.data;
-  return { ok: true, query: { asOf: p.as_of, basis: p.basis, edges: p.buckets, groupBy: p.group, currency: p.currency ?? null, search: p.q?.trim() || null, page: p.page, sort: p.sort } };
+  return { ok: true, query: { asOf: p.as_of ?? today, basis: p.basis, edges: p.buckets, groupBy: p.group, currency: p.currency ?? null, search: p.q?.trim() || null, page: p.page, sort: p.sort } };
 }
 
 export function defaultAgingQuery(today: IsoDate): AgingQuery {

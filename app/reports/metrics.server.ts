@@ -3,7 +3,7 @@ import { z } from "zod";
 import { getDb, rowsOf, type Db } from "~db/client";
 import { csvText, toCsv } from "~/utils/csv";
 import { addDays, addMonths, endOfMonth, startOfMonth, type IsoDate } from "~/utils/dates";
-import { isoDateSchema } from "~/utils/form-schemas";
+import { blankToUndefined, currencyParam, pastDateParam } from "~/utils/search-params";
 import { fieldErrors, type FieldErrors } from "~/utils/validation";
 import { periodFigures, receivableCurrencies, type Period, type PeriodFigures } from "./ledger-daily.server";
 import { averageDaysDelinquent, bestDso, collectionEffectiveness, countbackDso, dso, metricDefinitions, ratio, type MetricKey, type MetricUnit } from "./metrics";
@@ -14,34 +14,20 @@ export type MetricsPeriod = "month" | "quarter";
 export type MetricsQuery = { periodEnd: IsoDate; period: MetricsPeriod; currency: string | null; trendPeriods?: number };
 export type MetricsReport = { currency: string; currencies: string[]; period: MetricsPeriod; periodStart: IsoDate; periodEnd: IsoDate; metrics: Metric[] };
 
-const blankToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
 
 export function metricsSearchSchema(today: IsoDate) {
   return z.object({
-    end: z.preprocess(
-      blankToUndefined,
-      isoDateSchema("Period end")
-        .refine((d) => d >= "1900-01-01", "Period end must be after 1900")
-        .refine((d) => d <= today, "Period end cannot be in the future")
-        // The last whole month: a month a few days old has too few sales for DSO to mean much.
-        .default(addDays(startOfMonth(today), -1)),
-    ),
+    end: pastDateParam("Period end", today),
     period: z.preprocess(blankToUndefined, z.enum(["month", "quarter"], { message: "Period must be month or quarter" }).default("month")),
-    currency: z.preprocess(
-      blankToUndefined,
-      z
-        .string()
-        .transform((c) => c.toUpperCase())
-        .pipe(z.string().regex(/^[A-Z]{3}$/, "Currency must be a three-letter code like USD"))
-        .optional(),
-    ),
+    currency: currencyParam(),
   });
 }
 
 export function parseMetricsSearch(search: URLSearchParams, today: IsoDate): { ok: true; query: MetricsQuery } | { ok: false; errors: FieldErrors } {
   const parsed = metricsSearchSchema(today).safeParse(Object.fromEntries(search));
   if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
-  return { ok: true, query: { periodEnd: parsed.data.end, period: parsed.data.period, currency: parsed.data.currency ?? null } };
+  // By default the last whole month: a month a few days old has too few sales for DSO to mean much.
+  return { ok: true, query: { periodEnd: parsed.data.end ?? addDays(startOfMonth(today), -1), period: parsed.data.period, currency: parsed.data.currency ?? null } };
 }
 
 const startOfQuarter = (date: IsoDate) => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { blankToUndefined, currencyParam } from "~/utils/search-params";
 import { emailSchema, fieldErrors, type FieldErrors } from "~/utils/validation";
 import { agingGroups, agingSearchSchema, DEFAULT_EDGES } from "./aging-params";
 import { riskGradeLabels, riskGrades } from "./risk";
@@ -66,17 +67,7 @@ export function readScheduleForm(input: Record<string, unknown>): ScheduleFormVa
 
 export type ScheduleInput = { report: ScheduleReport; params: Record<string, string>; recipients: string[]; weekday: number };
 
-const blankToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
-
-const currencySchema = z.preprocess(
-  blankToUndefined,
-  z
-    .string()
-    .trim()
-    .transform((c) => c.toUpperCase())
-    .pipe(z.string().regex(/^[A-Z]{3}$/, "Currency must be a three-letter code like USD"))
-    .optional(),
-);
+const currencySchema = currencyParam();
 
 const recipientsSchema = z
   .string({ message: "Recipients are required" })

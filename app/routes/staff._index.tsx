@@ -11,27 +11,15 @@ import { dashboardSummary } from "~/reports/dashboard.server";
 import reportStyles from "~/styles/reports.css?url";
 import { today } from "~/utils/dates";
 import { formatDate } from "~/utils/format";
-import { isoDateSchema } from "~/utils/form-schemas";
+import { currencyParam, pastDateParam } from "~/utils/search-params";
 import { fieldErrors } from "~/utils/validation";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard · Settle back office" }];
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: reportStyles }];
 
-const blankToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
-
 function searchSchema(now: string) {
-  return z.object({
-    as_of: z.preprocess(blankToUndefined, isoDateSchema("As-of date").refine((d) => d <= now, "As-of date cannot be in the future").optional()),
-    currency: z.preprocess(
-      blankToUndefined,
-      z
-        .string()
-        .transform((c) => c.toUpperCase())
-        .pipe(z.string().regex(/^[A-Z]{3}$/, "Currency must be a three-letter code like USD"))
-        .optional(),
-    ),
-  });
+  return z.object({ as_of: pastDateParam("As-of date", now), currency: currencyParam() });
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
