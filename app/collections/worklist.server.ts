@@ -8,6 +8,7 @@ import { isRiskGrade } from "~/reports/risk";
 import { addDays, today, type IsoDate } from "~/utils/dates";
 import { DomainError } from "~/utils/errors";
 import { parseReasons, scoreAccount, type ScoreFacts, type ScoreReason } from "./score";
+import { likePattern } from "~/utils/like";
 
 export const WORKLIST_PAGE_SIZE = 25;
 /** Customers whose facts are gathered in one round of queries. */
@@ -340,7 +341,6 @@ function minorPerUnit(): SQL {
   return exponentCase;
 }
 
-const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, "\\$&")}%`;
 
 /**
  * One page of the worklist: accounts with a collectible overdue balance, highest score first

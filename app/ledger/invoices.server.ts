@@ -17,6 +17,7 @@ import { takeNumber } from "./numbering.server";
 import { invoiceDisplayStatus, type InvoiceDisplayStatus } from "./status";
 import { afterCursor, cursorKey, decodeCursor, pageOf } from "~/utils/cursor.server";
 import { once } from "~/utils/once.server";
+import { likePattern } from "~/utils/like";
 
 export type InvoiceDraftInput = {
   customerId: string;
@@ -304,10 +305,6 @@ export async function voidInvoice({ invoiceId, reason, voidDate }: { invoiceId: 
 
 export type InvoiceFilter = "all" | "draft" | "open" | "overdue" | "paid" | "void" | "written_off";
 export const INVOICE_PAGE_SIZE = 25;
-
-function likePattern(q: string) {
-  return `%${q.replace(/[\\%_]/g, "\\$&")}%`;
-}
 
 /**
  * Newest first, keyset-paginated on (created_at, id) so any page costs what the first does.

@@ -9,6 +9,7 @@ import { formatBps, formatQuantity } from "~/money/money";
 import { payableInvoices } from "~/payments/payable.server";
 import { today, type IsoDate } from "~/utils/dates";
 import { afterDay, dayPage, decodeDayCursor } from "./day-cursor.server";
+import { likePattern } from "~/utils/like";
 
 // Every read here takes the signed-in customer's id and filters by it: another customer's
 // invoice, and any draft, is simply not there.
@@ -28,7 +29,6 @@ const openDisputed = (db: Db, customerId: string) =>
     .groupBy(disputes.invoiceId)
     .as("open_disputed");
 
-const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, "\\$&")}%`;
 
 /** The customer's invoices, newest issue date first (then highest number), keyset-paginated. */
 export async function listPortalInvoices(
