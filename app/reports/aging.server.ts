@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { getDb, rowsOf, type Db } from "~db/client";
 import { toDecimalString } from "~/money/money";
 import { csvText, toCsv } from "~/utils/csv";
-import { addDays, today } from "~/utils/dates";
+import { addDays } from "~/utils/dates";
 import { likePattern } from "~/utils/like";
 import { agingColumns, agingGroups, type AgingQuery } from "./aging-params";
 
@@ -192,61 +192,67 @@ async function agingGroupRows(query: AgingQuery, page: Page, customerScope: Cust
 }
 
 /**
- * Today's aging by customer, largest balance or by name: customer_balances (kept by the journal
- * trigger) already holds each customer's open receivables, so it picks and counts the page's
- * customers from an index, and only they are bucketed. Not for a day with entries dated after it.
+ * The aging by customer, largest total or by name, on any day, without bucketing every customer:
+ * a customer's total at `asOf` is its kept receivable (customer_balances) less what is open on
+ * invoices issued since (invoices_open_issue_idx) less the receivable lines dated since on older
+ * invoices (receivable_lines). Both grow with the activity since `asOf`, and are empty for today.
+ * Only the page's customers are then bucketed.
  */
-async function todaysCustomerPage(query: AgingQuery, page: Page, db: Db) {
+async function customerPage(query: AgingQuery, page: Page, db: Db) {
+  const { asOf } = query;
   const currency = query.currency ? sql`and b.currency = ${query.currency}` : sql``;
   const matching = customersMatching(query);
   const search = matching ? sql`and b.customer_id in (${matching})` : sql``;
-  // By name the customers table gives the order; by balance, customer_balances_receivable_idx.
-  const [picked, [counted]] = await Promise.all([
-    db.execute(
-      query.sort === "name"
-        ? sql`select b.customer_id::text as id from customer_balances b join customers c on c.id = b.customer_id
-               where b.receivable_minor > 0 ${currency} ${search} order by c.name, c.id limit ${page.limit} offset ${page.offset}`
-        : sql`select b.customer_id::text as id from customer_balances b
-               where b.receivable_minor > 0 ${currency} ${search} order by b.receivable_minor desc, b.customer_id limit ${page.limit} offset ${page.offset}`,
-    ),
-    db.execute(sql`select count(*) as row_count from customer_balances b where b.receivable_minor > 0 ${currency} ${search}`).then((r) => rowsOf<{ row_count: string }>(r)),
-  ]);
-  const ids = rowsOf<{ id: string }>(picked).map((p) => p.id);
-  if (ids.length === 0) return { rows: [], rowCount: Number(counted?.row_count ?? 0) };
-  const { rows } = await agingGroupRows(query, { limit: ids.length, offset: 0 }, ids, db);
-  const byId = new Map(rows.map((r) => [r.key, r]));
-  return { rows: ids.flatMap((id) => byId.get(id) ?? []), rowCount: Number(counted?.row_count ?? 0) };
-}
-
-async function canUseTodaysBalances(query: AgingQuery, db: Db) {
-  if (query.groupBy !== "customer" || query.sort === "overdue" || query.asOf !== today()) return false;
-  const [later] = rowsOf(await db.execute(sql`select 1 from receivable_lines where effective_date > ${query.asOf}::date limit 1`));
-  return !later;
+  const order = query.sort === "name" ? sql`c.name, c.id` : sql`t.total desc, t.customer_id`;
+  const rows = rowsOf<{ id: string | null; row_count: string }>(
+    await db.execute(sql`
+      with moved as (
+        select customer_id, sum(open_minor) as amount from invoices where status = 'open' and issue_date > ${asOf}::date group by customer_id
+        union all
+        select customer_id, sum(amount_minor) from receivable_lines where effective_date > ${asOf}::date and issue_date <= ${asOf}::date group by customer_id
+      ),
+      moved_by_customer as (select customer_id, sum(amount) as amount from moved group by customer_id),
+      totals as materialized (
+        select b.customer_id, b.receivable_minor - coalesce(m.amount, 0) as total
+          from customer_balances b left join moved_by_customer m on m.customer_id = b.customer_id
+         where (b.receivable_minor > 0 or m.customer_id is not null) ${currency} ${search}
+      ),
+      shown as (select * from totals where total > 0)
+      (select t.customer_id::text as id, null as row_count from shown t ${query.sort === "name" ? sql`join customers c on c.id = t.customer_id` : sql``}
+        order by ${order} limit ${page.limit} offset ${page.offset})
+      union all
+      select null, count(*)::text from shown`),
+  );
+  const ids = rows.flatMap((r) => (r.id ? [r.id] : []));
+  const rowCount = Number(rows.find((r) => r.id === null)?.row_count ?? 0);
+  if (ids.length === 0) return { rows: [], rowCount };
+  const { rows: figures } = await agingGroupRows(query, { limit: ids.length, offset: 0 }, ids, db);
+  const byId = new Map(figures.map((r) => [r.key, r]));
+  return { rows: ids.flatMap((id) => byId.get(id) ?? []), rowCount };
 }
 
 async function agingRows(query: AgingQuery, page: Page, db: Db) {
-  return reportTransaction(db, async (tx) => {
-    const [totals, grouped] = await Promise.all([
-      agingTotals(query, tx),
-      query.groupBy === "currency"
-        ? null
-        : (await canUseTodaysBalances(query, tx))
-          ? todaysCustomerPage(query, page, tx)
-          : agingGroupRows(query, page, customersMatching(query), tx),
-    ]);
-    const byOrder = {
-      total: (a: AgingTotals, b: AgingTotals) => b.totalMinor - a.totalMinor || a.currency.localeCompare(b.currency),
-      overdue: (a: AgingTotals, b: AgingTotals) => b.overdueMinor - a.overdueMinor || b.totalMinor - a.totalMinor || a.currency.localeCompare(b.currency),
-      name: (a: AgingTotals, b: AgingTotals) => a.currency.localeCompare(b.currency),
-    }[query.sort];
-    const rows =
-      grouped?.rows ??
-      [...totals]
-        .sort(byOrder)
-        .slice(page.offset, page.offset + page.limit)
-        .map((t) => ({ key: t.currency, label: t.currency, detail: null, href: null, ...t }));
-    return { rows, totals, rowCount: grouped?.rowCount ?? totals.length };
-  });
+  // Totals and rows are two statements on two connections, so the two cores share the work.
+  const [totals, grouped] = await Promise.all([
+    reportTransaction(db, (tx) => agingTotals(query, tx)),
+    query.groupBy === "currency"
+      ? null
+      : reportTransaction(db, (tx) =>
+          query.groupBy === "customer" && query.sort !== "overdue" ? customerPage(query, page, tx) : agingGroupRows(query, page, customersMatching(query), tx),
+        ),
+  ]);
+  const byOrder = {
+    total: (a: AgingTotals, b: AgingTotals) => b.totalMinor - a.totalMinor || a.currency.localeCompare(b.currency),
+    overdue: (a: AgingTotals, b: AgingTotals) => b.overdueMinor - a.overdueMinor || b.totalMinor - a.totalMinor || a.currency.localeCompare(b.currency),
+    name: (a: AgingTotals, b: AgingTotals) => a.currency.localeCompare(b.currency),
+  }[query.sort];
+  const rows =
+    grouped?.rows ??
+    [...totals]
+      .sort(byOrder)
+      .slice(page.offset, page.offset + page.limit)
+      .map((t) => ({ key: t.currency, label: t.currency, detail: null, href: null, ...t }));
+  return { rows, totals, rowCount: grouped?.rowCount ?? totals.length };
 }
 
 function rowHref(query: AgingQuery, key: string): string | null {

@@ -96,6 +96,8 @@ export const invoices = pgTable(
     // Covers the aging report and overdue totals as of today: an index-only scan of what is open.
     index("invoices_open_due_idx").on(t.dueDate, t.customerId, t.issueDate, t.currency, t.openMinor).where(sql`${t.status} = 'open'`),
     index("invoices_customer_open_idx").on(t.customerId, t.dueDate).where(sql`${t.status} = 'open'`),
+    // Aging by customer on a past day takes off what is open on invoices issued since (app/reports/aging).
+    index("invoices_open_issue_idx").on(t.issueDate, t.customerId, t.openMinor).where(sql`${t.status} = 'open'`),
     index("invoices_status_issue_idx").on(t.status, t.issueDate),
     index("invoices_issue_date_idx").on(t.issueDate, t.id),
     uniqueIndex("invoices_fee_period_key").on(t.feeForInvoiceId, t.kind, t.feePeriod),

@@ -82,6 +82,11 @@ describe("aging report", () => {
     ]);
     expect(report.rowCount).toBe(3);
 
+    // The page by total starts from the kept balances; by overdue it sums every invoice: the same rows.
+    const summed = await agingReport({ ...march31, sort: "overdue" });
+    expect([...summed.rows].sort((x, y) => x.label.localeCompare(y.label))).toEqual([...report.rows].sort((x, y) => x.label.localeCompare(y.label)));
+    expect((await agingReport({ ...march31, sort: "name" })).rows.map((r) => r.label)).toEqual(["Alder Works", "Birch Supply", "Cedar GmbH"]);
+    expect((await agingReport({ ...march31, currency: "EUR" })).rows.map((r) => r.label)).toEqual(["Cedar GmbH"]);
     const bySegment = await agingReport({ ...march31, groupBy: "segment", currency: "USD" });
     expect(bySegment.rows.map((r) => [r.label, r.totalMinor])).toEqual([
       ["Small business", 230_000],
@@ -116,6 +121,11 @@ describe("aging report", () => {
         const expected = await agingFromJournal(asOf, currency);
         expect([asOf, currency, report.totals[0]?.bucketsMinor ?? [0, 0, 0, 0, 0]]).toEqual([asOf, currency, expected]);
       }
+      // Each customer's figures, picked from the kept balances (by total) and summed from every invoice (by overdue).
+      const byLabel = (rows: { label: string }[]) => [...rows].sort((x, y) => x.label.localeCompare(y.label));
+      const picked = await agingReport({ ...defaultAgingQuery(today()), asOf });
+      const summed = await agingReport({ ...defaultAgingQuery(today()), asOf, sort: "overdue" });
+      expect([asOf, byLabel(picked.rows), picked.rowCount]).toEqual([asOf, byLabel(summed.rows), summed.rowCount]);
     }
     // Today: A2 500.00 and B3 200.00 are long overdue; A1, B1 paid and B2 written off.
     const now = await agingReport({ ...defaultAgingQuery(today()), currency: "USD" });

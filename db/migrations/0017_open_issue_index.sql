@@ -1,0 +1,1 @@
+CREATE INDEX "invoices_open_issue_idx" ON "invoices" USING btree ("issue_date","customer_id","open_minor") WHERE "invoices"."status" = 'open';
