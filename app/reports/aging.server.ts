@@ -55,8 +55,9 @@ type Page = { limit: number; offset: number };
 /** Which customers: a subquery of ids, a list of ids, or everyone (null). */
 type CustomerScope = SQL | string[] | null;
 
-function agingParts(query: AgingQuery, customerScope: CustomerScope) {
+function agingParts(query: AgingQuery, customerScope: CustomerScope, { byCustomer }: { byCustomer: boolean }) {
   const { asOf } = query;
+  const dayColumns = query.basis === "due" ? sql`due_date` : sql`issue_date, due_date`;
   const endOfDay = `${addDays(asOf, 1)}T00:00:00Z`;
   const daysOf = (t: string) => (query.basis === "due" ? sql`(${asOf}::date - ${sql.raw(t)}.due_date)` : sql`(${asOf}::date - ${sql.raw(t)}.issue_date)`);
   const currency = (t: string) => (query.currency ? sql`and ${sql.raw(t)}.currency = ${query.currency}` : sql``);
@@ -84,22 +85,37 @@ function agingParts(query: AgingQuery, customerScope: CustomerScope) {
     ),
     parts as (
       -- open now, as the index holds it
-      select i.currency, i.customer_id, ${bucketCase(daysOf("i"), query)} as b, (i.due_date < ${asOf}::date) as od, i.open_minor as amount, 0::bigint as disputed, 0::bigint as planned
+      select i.currency, i.customer_id, i.issue_date, i.due_date, i.open_minor as amount, 0::bigint as disputed, 0::bigint as planned
         from invoices i
        where i.status = 'open' and i.issue_date <= ${asOf}::date ${currency("i")} ${scope("i")}
       union all
       -- rolled back: what moved receivables after asOf
-      select r.currency, r.customer_id, ${bucketCase(daysOf("r"), query)}, (r.due_date < ${asOf}::date), -r.amount_minor, 0, 0
+      select r.currency, r.customer_id, r.issue_date, r.due_date, -r.amount_minor, 0, 0
         from receivable_lines r
        where r.effective_date > ${asOf}::date and r.issue_date <= ${asOf}::date ${currency("r")} ${scope("r")}
       union all
-      select i.currency, i.customer_id, 0, false, 0, least(d.amount, greatest(${openThen}, 0)), 0
+      select i.currency, i.customer_id, i.issue_date, i.due_date, 0, least(d.amount, greatest(${openThen}, 0)), 0
         from disputed d join invoices i on i.id = d.invoice_id
        where i.issue_date <= ${asOf}::date ${currency("i")} ${scope("i")}
       union all
-      select i.currency, i.customer_id, 0, false, 0, 0, least(p.amount, greatest(${openThen}, 0))
+      select i.currency, i.customer_id, i.issue_date, i.due_date, 0, 0, least(p.amount, greatest(${openThen}, 0))
         from planned p join invoices i on i.id = p.invoice_id
        where i.issue_date <= ${asOf}::date ${currency("i")} ${scope("i")}
+    ),
+    ${
+      byCustomer
+        ? sql`bucketed as (
+      select currency, customer_id, ${bucketCase(daysOf("parts"), query)} as b, (parts.due_date < ${asOf}::date) as od, amount, disputed, planned
+        from parts`
+        : sql`-- Summed by day first (a few thousand days, not hundreds of thousands of invoices), then bucketed.
+    by_day as (
+      select currency, ${dayColumns}, sum(amount) as amount, sum(disputed) as disputed, sum(planned) as planned
+        from parts group by currency, ${dayColumns}
+    ),
+    bucketed as (
+      select currency, ${bucketCase(daysOf("by_day"), query)} as b, (by_day.due_date < ${asOf}::date) as od, amount, disputed, planned
+        from by_day`
+    }
     )`;
 }
 
@@ -141,11 +157,11 @@ function customersMatching(query: AgingQuery): SQL | null {
 async function agingTotals(query: AgingQuery, db: Db): Promise<AgingTotals[]> {
   const columnCount = agingColumns(query.edges, query.basis).length;
   const result = await db.execute(sql`
-    with ${agingParts(query, customersMatching(query))}
+    with ${agingParts(query, customersMatching(query), { byCustomer: false })}
     select currency::text, ${sums(columnCount, (k) => `coalesce(sum(amount) filter (where b = ${k}), 0)::bigint`)},
            coalesce(sum(amount), 0)::bigint as total, coalesce(sum(amount) filter (where od), 0)::bigint as overdue,
            sum(disputed)::bigint as disputed, sum(planned)::bigint as planned
-      from parts group by currency having sum(amount) <> 0 or sum(disputed) <> 0 or sum(planned) <> 0 order by currency`);
+      from bucketed group by currency having sum(amount) <> 0 or sum(disputed) <> 0 or sum(planned) <> 0 order by currency`);
   return rowsOf<Figures>(result).map((r) => figuresOf(r, columnCount));
 }
 
@@ -164,12 +180,12 @@ async function agingGroupRows(query: AgingQuery, page: Page, customerScope: Cust
     name: sql`label, key`,
   }[query.sort];
   const result = await db.execute(sql`
-    with ${agingParts(query, customerScope)},
+    with ${agingParts(query, customerScope, { byCustomer: true })},
     per_customer as (
       select currency, customer_id, ${sums(columnCount, (k) => `coalesce(sum(amount) filter (where b = ${k}), 0)::bigint`)},
              coalesce(sum(amount), 0)::bigint as total, coalesce(sum(amount) filter (where od), 0)::bigint as overdue,
              sum(disputed)::bigint as disputed, sum(planned)::bigint as planned
-        from parts
+        from bucketed
        group by currency, customer_id
       having sum(amount) <> 0 or sum(disputed) <> 0 or sum(planned) <> 0
     ),
