@@ -84,10 +84,20 @@ function agingParts(query: AgingQuery, customerScope: CustomerScope, { byCustome
        group by pi.invoice_id
     ),
     parts as (
-      -- open now, as the index holds it
+      ${
+        byCustomer || customerScope !== null
+          ? sql`-- open now, as the index holds it
       select i.currency, i.customer_id, i.issue_date, i.due_date, i.open_minor as amount, 0::bigint as disputed, 0::bigint as planned
         from invoices i
-       where i.status = 'open' and i.issue_date <= ${asOf}::date ${currency("i")} ${scope("i")}
+       where i.status = 'open' and i.issue_date <= ${asOf}::date ${currency("i")} ${scope("i")}`
+          : sql`-- open now, from the sums by issue and due date (a few thousand rows) kept beside the journal
+      select d.currency, null::uuid as customer_id, d.issue_date, d.due_date, sum(d.amount_minor)::bigint as amount, 0::bigint as disputed, 0::bigint as planned
+        from (select issue_date, due_date, currency, amount_minor from receivable_by_dates
+              union all
+              select issue_date, due_date, currency, amount_minor from receivable_by_dates_pending) d
+       where d.issue_date <= ${asOf}::date ${currency("d")}
+       group by d.currency, d.issue_date, d.due_date`
+      }
       union all
       -- rolled back: what moved receivables after asOf
       select r.currency, r.customer_id, r.issue_date, r.due_date, -r.amount_minor, 0, 0

@@ -192,7 +192,7 @@ export default function ForecastPage() {
         </ul>
       </section>
 
-      <div className="forecast-columns" style={{ display: "grid", gap: "1.25rem", gridTemplateColumns: "repeat(auto-fit, minmax(min(100%, 34rem), 1fr))", alignItems: "start" }}>
+      <div className="forecast-columns" style={{ display: "grid", gap: "1.25rem", gridTemplateColumns: "repeat(auto-fit, minmax(min(100%, 44rem), 1fr))", alignItems: "start" }}>
         <section className="card" aria-labelledby="forecast-weeks-heading">
           <h2 id="forecast-weeks-heading">The next {weeks.length} weeks</h2>
           <div className="table-wrap">

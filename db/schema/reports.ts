@@ -136,3 +136,28 @@ export const receivableLines = pgTable(
   },
   (t) => [index("receivable_lines_date_idx").on(t.effectiveDate, t.customerId, t.currency, t.issueDate, t.dueDate, t.amountMinor)],
 );
+
+/**
+ * Receivable lines summed by their invoice's issue and due dates: what is open now on invoices of
+ * each (issue, due) pair. The aging's totals for any day are this less the lines dated after it,
+ * so they read a few thousand rows and the activity since, not every open invoice. Kept like
+ * ledger_daily: the journal trigger appends to the pending table, a fold moves it here.
+ */
+export const receivableByDates = pgTable(
+  "receivable_by_dates",
+  {
+    issueDate: day().notNull(),
+    dueDate: day().notNull(),
+    currency: char({ length: 3 }).notNull(),
+    amountMinor: money().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.issueDate, t.dueDate, t.currency] })],
+);
+
+export const receivableByDatesPending = pgTable("receivable_by_dates_pending", {
+  id: bigserial({ mode: "number" }).primaryKey(),
+  issueDate: day().notNull(),
+  dueDate: day().notNull(),
+  currency: char({ length: 3 }).notNull(),
+  amountMinor: money().notNull(),
+});

@@ -90,6 +90,15 @@ export async function ledgerViolations(): Promise<string[]> {
               or r.invoice_id <> l.invoice_id or r.customer_id <> l.customer_id or r.due_date <> i.due_date or r.issue_date <> i.issue_date`,
     ),
     q(
+      "sums by issue and due date differ from the journal",
+      sql`with j as (select i.issue_date, i.due_date, l.currency, sum(l.amount_minor) as amount
+                       from journal_lines l join invoices i on i.id = l.invoice_id where l.account = 'receivable' group by 1, 2, 3),
+               d as (select issue_date, due_date, currency, sum(amount_minor) as amount
+                       from (select issue_date, due_date, currency, amount_minor from receivable_by_dates
+                             union all select issue_date, due_date, currency, amount_minor from receivable_by_dates_pending) x group by 1, 2, 3)
+          select * from j full join d using (issue_date, due_date, currency) where coalesce(j.amount, 0) <> coalesce(d.amount, 0)`,
+    ),
+    q(
       "overdue-by-day sums differ from the journal",
       sql`with j as (select greatest(l.effective_date, i.due_date + 1) as day, l.currency, sum(l.amount_minor) as amount
                        from journal_lines l join invoices i on i.id = l.invoice_id where l.account = 'receivable' group by 1, 2),
