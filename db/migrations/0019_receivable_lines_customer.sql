@@ -1,0 +1,1 @@
+CREATE INDEX IF NOT EXISTS "receivable_lines_customer_idx" ON "receivable_lines" USING btree ("customer_id","effective_date","currency","issue_date","due_date","amount_minor");
